@@ -1,0 +1,152 @@
+/* memsys.c - fixed-latency or cached memory behind the walker's port. */
+#include "memsys.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint32_t sets, ways, lat;
+    uint64_t *tag;   /* line address + 1; 0 = invalid */
+    uint64_t *stamp; /* last use, for LRU */
+} level_t;
+
+struct memsys {
+    mem_config_t cfg;
+    pmem_t *mem;
+    evq_t q;
+    level_t lv[3];
+    int nlv;
+    uint64_t clock; /* LRU stamps */
+    uint64_t hits[4], writes;
+};
+
+static int level_init(level_t *l, const mem_level_cfg_t *c)
+{
+    memset(l, 0, sizeof *l);
+    if (!c->size)
+        return 0;
+    l->ways = c->ways;
+    l->sets = c->size / 64 / c->ways;
+    l->lat = c->lat;
+    l->tag = calloc((size_t)l->sets * l->ways, sizeof *l->tag);
+    l->stamp = calloc((size_t)l->sets * l->ways, sizeof *l->stamp);
+    return (l->tag && l->stamp) ? 1 : -1;
+}
+
+memsys_t *memsys_create(const mem_config_t *cfg, pmem_t *mem)
+{
+    memsys_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->cfg = *cfg;
+    m->mem = mem;
+    evq_init(&m->q);
+    if (cfg->model == MEM_CACHE) {
+        const mem_level_cfg_t *c[3] = {&cfg->l1d, &cfg->l2, &cfg->llc};
+        for (int i = 0; i < 3; i++) {
+            int r = level_init(&m->lv[m->nlv], c[i]);
+            if (r < 0) {
+                memsys_destroy(m);
+                return NULL;
+            }
+            m->nlv += r;
+        }
+    }
+    return m;
+}
+
+void memsys_destroy(memsys_t *m)
+{
+    if (!m)
+        return;
+    for (int i = 0; i < 3; i++) {
+        free(m->lv[i].tag);
+        free(m->lv[i].stamp);
+    }
+    evq_free(&m->q);
+    free(m);
+}
+
+/* Look the line up in every level; fill it everywhere; return the latency. */
+static uint32_t access_line(memsys_t *m, uint64_t addr, int *hit_level)
+{
+    uint64_t line = addr >> 6;
+    int found = m->nlv; /* index of the first level holding the line; nlv = DRAM */
+    for (int i = 0; i < m->nlv; i++) {
+        level_t *l = &m->lv[i];
+        uint32_t set = (uint32_t)(line % l->sets);
+        uint64_t *t = &l->tag[(uint64_t)set * l->ways];
+        int way = -1;
+        for (uint32_t w = 0; w < l->ways; w++)
+            if (t[w] == line + 1)
+                way = (int)w;
+        if (way >= 0 && found == m->nlv)
+            found = i;
+        if (way < 0) {
+            /* allocate: invalid way first, else least recently used */
+            uint64_t *s = &l->stamp[(uint64_t)set * l->ways];
+            uint32_t v = 0;
+            for (uint32_t w = 0; w < l->ways; w++) {
+                if (!t[w]) {
+                    v = w;
+                    break;
+                }
+                if (s[w] < s[v])
+                    v = w;
+            }
+            t[v] = line + 1;
+            way = (int)v;
+        }
+        l->stamp[(uint64_t)set * l->ways + (uint32_t)way] = ++m->clock;
+    }
+    *hit_level = found == m->nlv ? 3 : found;
+    return found == m->nlv ? m->cfg.dram_lat : m->lv[found].lat;
+}
+
+int memsys_issue(memsys_t *m, uint64_t cycle, bool we, uint8_t id, uint64_t addr, uint64_t wdata)
+{
+    if (we) {
+        m->writes++;
+        if (m->cfg.model == MEM_CACHE) {
+            int hl;
+            (void)access_line(m, addr, &hl);
+        }
+        return pmem_write64(m->mem, addr, wdata);
+    }
+    uint32_t lat;
+    if (m->cfg.model == MEM_CACHE) {
+        int hl;
+        lat = access_line(m, addr, &hl);
+        m->hits[hl]++;
+    } else {
+        lat = m->cfg.fixed_lat;
+        m->hits[3]++;
+    }
+    return evq_push(&m->q, cycle + lat, 0, id, pmem_read64(m->mem, addr), 0);
+}
+
+int memsys_respond(memsys_t *m, uint64_t cycle, uint8_t *id, uint64_t *data)
+{
+    const evq_event_t *e = evq_peek(&m->q);
+    if (!e || e->cycle > cycle)
+        return 0;
+    evq_event_t ev;
+    evq_pop(&m->q, &ev);
+    *id = (uint8_t)ev.kind;
+    *data = ev.a;
+    return 1;
+}
+
+uint64_t memsys_next(const memsys_t *m, uint64_t now)
+{
+    const evq_event_t *e = evq_peek(&m->q);
+    if (!e)
+        return UINT64_MAX;
+    return e->cycle > now ? e->cycle : now;
+}
+
+void memsys_counts(const memsys_t *m, uint64_t hits[4], uint64_t *writes)
+{
+    memcpy(hits, m->hits, sizeof m->hits);
+    *writes = m->writes;
+}

@@ -1,0 +1,1010 @@
+/* mmu_config.c - configuration keys, presets, JSON config files, checks.
+ *
+ * One table (cfg_keys[]) names every key, in the order cfg_dump() writes
+ * them and docs/config.md lists them. cfg_set() checks a value's syntax and
+ * the key's own range; cfg_check() repeats those ranges (for structs filled
+ * by code) and adds what depends on several keys (sets = entries / ways a
+ * power of two, PLRU ways, cache geometry, latency order). Every message
+ * starts with the key it is about.
+ */
+#include "mmu_config.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+
+/* ---------------------------------------------------------------- limits */
+
+enum {
+    ARR_MAX_ENTRIES = 65536,
+    ARR_MAX_WAYS = 64, /* LRU ages and PLRU trees are sized for <= 64 ways */
+    ARR_DEFAULT_SEED = 0xACE1,
+    MEM_LINE = 64,
+    MEM_MAX_WAYS = 64,
+    VALUE_MAX = 256, /* longest value text cfg_set() accepts */
+    KEY_MAX = 128    /* longest flattened JSON key */
+};
+
+#define JSON_MAX_FILE (16u << 20)
+#define JSON_MAX_EXACT 9007199254740992.0 /* 2^53: larger JSON numbers may not be exact */
+
+/* ---------------------------------------------------------------- presets */
+
+const char *const cfg_preset_names[] = {"tiny", "skylake", "zen2", NULL};
+const char *const cfg_preset_descr[] = {
+    "small arrays exercising every replacement policy, fixed memory latency (unit and lockstep tests)",
+    "Intel Skylake client core (Intel Optimization Reference Manual 248966, sec. 2.2; "
+    "Bhattacharjee, MICRO 2013)",
+    "AMD Zen 2 core (AMD Software Optimization Guide for Family 17h Models 30h+, pub. 56305, sec. 2.12)",
+    NULL,
+};
+
+/* ---------------------------------------------------------------- errors */
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err != NULL && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* "must be in 1..16 (got 17)", "must be >= 1 (got 0)", "must be <= 64 (got 65)" */
+static int fail_range(char *err, size_t errlen, const char *key, uint64_t v, uint64_t lo, uint64_t hi)
+{
+    if (lo == 0)
+        return fail(err, errlen, "%s: must be <= %" PRIu64 " (got %" PRIu64 ")", key, hi, v);
+    if (hi == UINT64_MAX)
+        return fail(err, errlen, "%s: must be >= %" PRIu64 " (got %" PRIu64 ")", key, lo, v);
+    return fail(err, errlen, "%s: must be in %" PRIu64 "..%" PRIu64 " (got %" PRIu64 ")", key, lo, hi, v);
+}
+
+static int is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+/* ---------------------------------------------------------------- arrays */
+
+enum { ARR_COUNT = 10 };
+
+static const char *const arr_names[ARR_COUNT] = {
+    "itlb.4k", "itlb.2m", "itlb.1g", "dtlb.4k", "dtlb.2m", "dtlb.1g", "stlb", "pwc.pml4e", "pwc.pdpte", "pwc.pde",
+};
+
+static mmu_array_cfg_t *arr_at(mmu_config_t *m, int i)
+{
+    if (i < 3)
+        return &m->itlb[i];
+    if (i < 6)
+        return &m->dtlb[i - 3];
+    if (i == 6)
+        return &m->stlb;
+    return &m->pwc[i - 7];
+}
+
+static const mmu_array_cfg_t *arr_at_c(const mmu_config_t *m, int i) { return arr_at((mmu_config_t *)m, i); }
+
+static const char *const repl_names[] = {"lru", "plru", "random"};
+static const char *const size_names[MMU_PS_COUNT] = {"4k", "2m", "1g"};
+static const char *const model_names[] = {"fixed", "cache"};
+static const char *const issue_names[] = {"pipelined", "inorder"};
+static const char *const backing_names[] = {"4k", "2m", "1g", "mix"};
+
+/* ---------------------------------------------------------------- key table */
+
+typedef enum {
+    KT_ARRAY,      /* four keys NAME.entries/.ways/.repl/.lfsr_seed; arg = array index */
+    KT_U32,        /* uint32_t at off, min..max */
+    KT_U64,        /* uint64_t at off, min..max */
+    KT_SIZE,       /* uint32_t bytes at off, binary units accepted */
+    KT_MEM_MODEL,  /* mem.model */
+    KT_ISSUE,      /* issue */
+    KT_BACKING,    /* backing */
+    KT_STLB_SIZES, /* stlb.sizes */
+    KT_MIX,        /* backing.mix */
+    KT_PCID,       /* pcid */
+    KT_MODE        /* boolean bit arg of sim_config_t.mode */
+} key_type_t;
+
+typedef enum { SC_SIM = 0, SC_MMU = 1 } key_scope_t; /* off is into sim_config_t / mmu_config_t */
+
+typedef struct {
+    const char *name;
+    key_type_t type;
+    key_scope_t scope;
+    unsigned arg;
+    size_t off;
+    uint64_t min, max;
+} cfg_key_t;
+
+#define K_ARR(n, i) {n, KT_ARRAY, SC_SIM, i, 0, 0, 0}
+#define K_MU32(n, f, lo, hi) {n, KT_U32, SC_MMU, 0, offsetof(mmu_config_t, f), lo, hi}
+#define K_U32(n, f, lo, hi) {n, KT_U32, SC_SIM, 0, offsetof(sim_config_t, f), lo, hi}
+#define K_U64(n, f, lo, hi) {n, KT_U64, SC_SIM, 0, offsetof(sim_config_t, f), lo, hi}
+#define K_SIZE(n, f) {n, KT_SIZE, SC_SIM, 0, offsetof(sim_config_t, f), 0, UINT32_MAX}
+#define K_OTHER(n, t) {n, t, SC_SIM, 0, 0, 0, 0}
+#define K_MODE(n, bit) {n, KT_MODE, SC_SIM, bit, 0, 0, 1}
+
+/* The order of cfg_dump() and docs/config.md. */
+static const cfg_key_t cfg_keys[] = {
+    K_ARR("itlb.4k", 0),
+    K_ARR("itlb.2m", 1),
+    K_ARR("itlb.1g", 2),
+    K_ARR("dtlb.4k", 3),
+    K_ARR("dtlb.2m", 4),
+    K_ARR("dtlb.1g", 5),
+    K_ARR("stlb", 6),
+    K_OTHER("stlb.sizes", KT_STLB_SIZES),
+    K_ARR("pwc.pml4e", 7),
+    K_ARR("pwc.pdpte", 8),
+    K_ARR("pwc.pde", 9),
+    K_MU32("lat.l1", l1_lat, 1, 1000),
+    K_MU32("lat.stlb", stlb_lat, 1, 1000),
+    K_MU32("lat.pwc", pwc_lat, 1, 1000),
+    K_MU32("walkers", walkers, 1, 16),
+    K_MU32("outstanding", outstanding, 1, 64),
+    K_MU32("maxphyaddr", maxphyaddr, 32, 52),
+    K_OTHER("mem.model", KT_MEM_MODEL),
+    K_U32("mem.latency", mem.fixed_lat, 1, 100000),
+    K_SIZE("mem.l1d.size", mem.l1d.size),
+    K_U32("mem.l1d.ways", mem.l1d.ways, 0, MEM_MAX_WAYS),
+    K_U32("mem.l1d.lat", mem.l1d.lat, 1, 100000),
+    K_SIZE("mem.l2.size", mem.l2.size),
+    K_U32("mem.l2.ways", mem.l2.ways, 0, MEM_MAX_WAYS),
+    K_U32("mem.l2.lat", mem.l2.lat, 1, 100000),
+    K_SIZE("mem.llc.size", mem.llc.size),
+    K_U32("mem.llc.ways", mem.llc.ways, 0, MEM_MAX_WAYS),
+    K_U32("mem.llc.lat", mem.llc.lat, 1, 100000),
+    K_U32("mem.dram.lat", mem.dram_lat, 1, 100000),
+    K_OTHER("issue", KT_ISSUE),
+    K_OTHER("backing", KT_BACKING),
+    K_OTHER("backing.mix", KT_MIX),
+    K_U32("processes", processes, 1, 4096),
+    K_U64("switch_every", switch_every, 1, UINT64_MAX),
+    K_OTHER("pcid", KT_PCID),
+    K_MODE("mode.wp", MMU_MODE_WP),
+    K_MODE("mode.smep", MMU_MODE_SMEP),
+    K_MODE("mode.smap", MMU_MODE_SMAP),
+    K_MODE("mode.nxe", MMU_MODE_NXE),
+    K_MODE("mode.pge", MMU_MODE_PGE),
+    K_MODE("mode.ac", MMU_MODE_AC),
+    K_U64("seed", seed, 0, UINT64_MAX),
+};
+
+#define N_KEYS (sizeof cfg_keys / sizeof cfg_keys[0])
+
+typedef enum { AF_ENTRIES, AF_WAYS, AF_REPL, AF_SEED, AF_NONE } arr_field_t;
+static const char *const arr_field_names[] = {"entries", "ways", "repl", "lfsr_seed"};
+
+/* Find a key: scalar keys by exact name, then NAME.field of an array. */
+static const cfg_key_t *key_find(const char *key, arr_field_t *field)
+{
+    *field = AF_NONE;
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (cfg_keys[i].type != KT_ARRAY && strcmp(cfg_keys[i].name, key) == 0)
+            return &cfg_keys[i];
+    for (size_t i = 0; i < N_KEYS; i++) {
+        size_t len = strlen(cfg_keys[i].name);
+        if (cfg_keys[i].type != KT_ARRAY || strncmp(cfg_keys[i].name, key, len) != 0 || key[len] != '.')
+            continue;
+        for (int f = AF_ENTRIES; f <= AF_SEED; f++) {
+            if (strcmp(key + len + 1, arr_field_names[f]) == 0) {
+                *field = (arr_field_t)f;
+                return &cfg_keys[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+static void *key_ptr(sim_config_t *c, const cfg_key_t *k)
+{
+    return k->scope == SC_MMU ? (char *)&c->mmu + k->off : (char *)c + k->off;
+}
+
+static const void *key_ptr_c(const sim_config_t *c, const cfg_key_t *k) { return key_ptr((sim_config_t *)c, k); }
+
+/* ---------------------------------------------------------------- value parsers */
+
+static int parse_num(const char *key, const char *v, uint64_t lo, uint64_t hi, uint64_t *out, char *err,
+                     size_t errlen)
+{
+    uint64_t x = 0;
+    if (units_parse_u64(v, &x) != 0)
+        return fail(err, errlen, "%s: '%s' is not a number (decimal or 0x hex, 0..2^64-1)", key, v);
+    if (x < lo || x > hi)
+        return fail_range(err, errlen, key, x, lo, hi);
+    *out = x;
+    return 0;
+}
+
+static int parse_size(const char *key, const char *v, uint64_t hi, uint64_t *out, char *err, size_t errlen)
+{
+    uint64_t x = 0;
+    if (units_parse_size(v, &x) != 0)
+        return fail(err, errlen, "%s: '%s' is not a size (e.g. 32768, 32K, 32KiB, 0x8000)", key, v);
+    if (x > hi)
+        return fail_range(err, errlen, key, x, 0, hi);
+    *out = x;
+    return 0;
+}
+
+/* Index of v (any case) in names[0..n-1], or -1. */
+static int parse_name(const char *v, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++) {
+        size_t j = 0;
+        while (names[i][j] != '\0' && tolower((unsigned char)v[j]) == names[i][j])
+            j++;
+        if (names[i][j] == '\0' && v[j] == '\0')
+            return i;
+    }
+    return -1;
+}
+
+static int parse_bool(const char *key, const char *v, uint32_t *out, char *err, size_t errlen)
+{
+    static const char *const yes[] = {"on", "1", "true"}, *const no[] = {"off", "0", "false"};
+    if (parse_name(v, yes, 3) >= 0) {
+        *out = 1;
+        return 0;
+    }
+    if (parse_name(v, no, 3) >= 0) {
+        *out = 0;
+        return 0;
+    }
+    return fail(err, errlen, "%s: '%s' is not a boolean (on, off, 1, 0, true, false)", key, v);
+}
+
+/* Split v at commas into at most max items, each trimmed of blanks, into
+ * buf (a copy). Returns the number of items, or -1 when there are more. */
+static int split_list(const char *v, char *buf, size_t buflen, char **items, int max)
+{
+    int n = 0;
+    snprintf(buf, buflen, "%s", v);
+    for (char *p = buf;;) {
+        char *comma = strchr(p, ',');
+        if (comma != NULL)
+            *comma = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
+        char *e = p + strlen(p);
+        while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+            *--e = '\0';
+        if (n == max)
+            return -1;
+        items[n++] = p;
+        if (comma == NULL)
+            return n;
+        p = comma + 1;
+    }
+}
+
+static int parse_stlb_sizes(const char *key, const char *v, uint32_t *out, char *err, size_t errlen)
+{
+    char buf[VALUE_MAX];
+    char *items[MMU_PS_COUNT];
+    uint32_t mask = 0;
+    if (v[0] == '\0')
+        return fail(err, errlen, "%s: must name at least one page size (4k, 2m, 1g)", key);
+    int n = split_list(v, buf, sizeof buf, items, MMU_PS_COUNT);
+    if (n < 0)
+        return fail(err, errlen, "%s: '%s' lists more than three page sizes (4k, 2m, 1g)", key, v);
+    for (int i = 0; i < n; i++) {
+        int ps = parse_name(items[i], size_names, MMU_PS_COUNT);
+        if (ps < 0)
+            return fail(err, errlen, "%s: unknown page size '%s' (4k, 2m, 1g)", key, items[i]);
+        if (mask & (1u << ps))
+            return fail(err, errlen, "%s: page size '%s' listed twice", key, items[i]);
+        mask |= 1u << ps;
+    }
+    *out = mask;
+    return 0;
+}
+
+static int parse_mix(const char *key, const char *v, uint32_t out[MMU_PS_COUNT], char *err, size_t errlen)
+{
+    char buf[VALUE_MAX];
+    char *items[MMU_PS_COUNT];
+    uint32_t w[MMU_PS_COUNT];
+    int n = split_list(v, buf, sizeof buf, items, MMU_PS_COUNT);
+    if (n != MMU_PS_COUNT)
+        return fail(err, errlen, "%s: expected three weights W4K,W2M,W1G such as 60,30,10 (got '%s')", key, v);
+    for (int i = 0; i < MMU_PS_COUNT; i++) {
+        uint64_t x = 0;
+        if (units_parse_u64(items[i], &x) != 0 || x > UINT32_MAX)
+            return fail(err, errlen, "%s: weight '%s' is not a number in 0..4294967295", key, items[i]);
+        w[i] = (uint32_t)x;
+    }
+    if (w[0] == 0 && w[1] == 0 && w[2] == 0)
+        return fail(err, errlen, "%s: weights must not all be zero", key);
+    memcpy(out, w, sizeof w);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- cfg_set */
+
+static int set_array(mmu_array_cfg_t *a, arr_field_t f, const char *key, const char *v, char *err, size_t errlen)
+{
+    uint64_t x = 0;
+    int r;
+    switch (f) {
+    case AF_ENTRIES:
+        if (parse_num(key, v, 0, ARR_MAX_ENTRIES, &x, err, errlen) != 0)
+            return -1;
+        a->entries = (uint32_t)x;
+        return 0;
+    case AF_WAYS:
+        if (parse_num(key, v, 0, ARR_MAX_WAYS, &x, err, errlen) != 0)
+            return -1;
+        a->ways = (uint32_t)x;
+        return 0;
+    case AF_REPL:
+        r = parse_name(v, repl_names, 3);
+        if (r < 0)
+            return fail(err, errlen, "%s: unknown policy '%s' (lru, plru, random)", key, v);
+        a->repl = (mmu_repl_t)r;
+        return 0;
+    case AF_SEED:
+        if (parse_num(key, v, 0, UINT16_MAX, &x, err, errlen) != 0)
+            return -1;
+        a->lfsr_seed = (uint16_t)x;
+        return 0;
+    case AF_NONE:
+        break;
+    }
+    return fail(err, errlen, "unknown key '%s'", key);
+}
+
+int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size_t errlen)
+{
+    char v[VALUE_MAX];
+    arr_field_t field;
+    uint64_t x = 0;
+    uint32_t b = 0;
+    int r;
+
+    if (c == NULL || key == NULL)
+        return fail(err, errlen, "cfg_set: NULL argument");
+    if (value == NULL)
+        return fail(err, errlen, "%s: missing value", key);
+    const cfg_key_t *k = key_find(key, &field);
+    if (k == NULL)
+        return fail(err, errlen, "unknown key '%s'", key);
+
+    /* trim blanks around the value */
+    while (*value == ' ' || *value == '\t')
+        value++;
+    size_t len = strlen(value);
+    while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t' || value[len - 1] == '\n' ||
+                       value[len - 1] == '\r'))
+        len--;
+    if (len >= sizeof v)
+        return fail(err, errlen, "%s: value longer than %d characters", key, VALUE_MAX - 1);
+    memcpy(v, value, len);
+    v[len] = '\0';
+
+    switch (k->type) {
+    case KT_ARRAY:
+        return set_array(arr_at(&c->mmu, (int)k->arg), field, key, v, err, errlen);
+    case KT_U32:
+        if (parse_num(key, v, k->min, k->max, &x, err, errlen) != 0)
+            return -1;
+        *(uint32_t *)key_ptr(c, k) = (uint32_t)x;
+        return 0;
+    case KT_U64:
+        if (parse_num(key, v, k->min, k->max, &x, err, errlen) != 0)
+            return -1;
+        *(uint64_t *)key_ptr(c, k) = x;
+        return 0;
+    case KT_SIZE:
+        if (parse_size(key, v, k->max, &x, err, errlen) != 0)
+            return -1;
+        *(uint32_t *)key_ptr(c, k) = (uint32_t)x;
+        return 0;
+    case KT_MEM_MODEL:
+        r = parse_name(v, model_names, 2);
+        if (r < 0)
+            return fail(err, errlen, "%s: unknown model '%s' (fixed, cache)", key, v);
+        c->mem.model = (mem_model_t)r;
+        return 0;
+    case KT_ISSUE:
+        r = parse_name(v, issue_names, 2);
+        if (r < 0)
+            return fail(err, errlen, "%s: unknown issue mode '%s' (pipelined, inorder)", key, v);
+        c->issue = (issue_mode_t)r;
+        return 0;
+    case KT_BACKING:
+        r = parse_name(v, backing_names, 4);
+        if (r < 0)
+            return fail(err, errlen, "%s: unknown backing '%s' (4k, 2m, 1g, mix)", key, v);
+        c->backing = (backing_t)r;
+        return 0;
+    case KT_STLB_SIZES:
+        return parse_stlb_sizes(key, v, &c->mmu.stlb_sizes, err, errlen);
+    case KT_MIX:
+        return parse_mix(key, v, c->mix_weight, err, errlen);
+    case KT_PCID:
+        if (parse_bool(key, v, &b, err, errlen) != 0)
+            return -1;
+        c->pcid = b;
+        /* CR4.PCIDE follows pcid, so that mode is always the initial mode */
+        c->mode = b ? (c->mode | MMU_MODE_PCIDE) : (c->mode & ~(uint32_t)MMU_MODE_PCIDE);
+        return 0;
+    case KT_MODE:
+        if (parse_bool(key, v, &b, err, errlen) != 0)
+            return -1;
+        c->mode = b ? (c->mode | k->arg) : (c->mode & ~(uint32_t)k->arg);
+        return 0;
+    }
+    return fail(err, errlen, "unknown key '%s'", key);
+}
+
+/* ---------------------------------------------------------------- presets */
+
+static void arr(mmu_array_cfg_t *a, uint32_t entries, uint32_t ways, mmu_repl_t repl)
+{
+    a->entries = entries;
+    a->ways = ways;
+    a->repl = repl;
+}
+
+static void level(mem_level_cfg_t *l, uint32_t size, uint32_t ways, uint32_t lat)
+{
+    l->size = size;
+    l->ways = ways;
+    l->lat = lat;
+}
+
+/* The base every preset starts from: the Skylake values (docs/config.md). */
+static void preset_base(sim_config_t *c)
+{
+    mmu_config_t *m = &c->mmu;
+    memset(c, 0, sizeof *c);
+    for (int i = 0; i < ARR_COUNT; i++) {
+        arr(arr_at(m, i), 0, 1, MMU_REPL_LRU);
+        arr_at(m, i)->lfsr_seed = ARR_DEFAULT_SEED;
+    }
+    /* Optimization Reference Manual, sec. 2.2, "TLB Parameters of the
+     * Skylake Microarchitecture" */
+    arr(&m->itlb[MMU_PS_4K], 128, 8, MMU_REPL_LRU);
+    arr(&m->itlb[MMU_PS_2M], 8, 8, MMU_REPL_LRU); /* 8 per thread, fully associative */
+    arr(&m->itlb[MMU_PS_1G], 0, 1, MMU_REPL_LRU);
+    arr(&m->dtlb[MMU_PS_4K], 64, 4, MMU_REPL_LRU);
+    arr(&m->dtlb[MMU_PS_2M], 32, 4, MMU_REPL_LRU);
+    arr(&m->dtlb[MMU_PS_1G], 4, 4, MMU_REPL_LRU);
+    arr(&m->stlb, 1536, 12, MMU_REPL_LRU); /* 128 sets */
+    m->stlb_sizes = (1u << MMU_PS_4K) | (1u << MMU_PS_2M);
+    /* paging-structure caches: Bhattacharjee, MICRO 2013 */
+    arr(&m->pwc[MMU_PWC_PML4E], 2, 2, MMU_REPL_LRU);
+    arr(&m->pwc[MMU_PWC_PDPTE], 4, 4, MMU_REPL_LRU);
+    arr(&m->pwc[MMU_PWC_PDE], 32, 4, MMU_REPL_LRU);
+    m->l1_lat = 1;
+    m->stlb_lat = 9;
+    m->pwc_lat = 1;
+    m->walkers = 2; /* two page walks in parallel */
+    m->outstanding = 16;
+    m->maxphyaddr = 46; /* project default; Skylake client reports 39 */
+
+    c->mem.model = MEM_CACHE;
+    c->mem.fixed_lat = 30;
+    level(&c->mem.l1d, 32u << 10, 8, 4);
+    level(&c->mem.l2, 256u << 10, 4, 12);
+    level(&c->mem.llc, 8u << 20, 16, 42);
+    c->mem.dram_lat = 200;
+
+    c->issue = ISSUE_PIPELINED;
+    c->backing = BACK_4K;
+    c->mix_weight[MMU_PS_4K] = 60;
+    c->mix_weight[MMU_PS_2M] = 30;
+    c->mix_weight[MMU_PS_1G] = 10;
+    c->processes = 1;
+    c->switch_every = 100000;
+    c->pcid = 0;
+    c->mode = MMU_MODE_WP | MMU_MODE_NXE | MMU_MODE_PGE;
+    c->seed = 1;
+}
+
+static void preset_zen2(sim_config_t *c)
+{
+    mmu_config_t *m = &c->mmu;
+    /* AMD pub. 56305, sec. 2.12: one 64-entry fully associative L1 ITLB and
+     * one L1 DTLB for all page sizes, approximated by one 64-entry array per
+     * size. */
+    for (int ps = 0; ps < MMU_PS_COUNT; ps++) {
+        arr(&m->itlb[ps], 64, 64, MMU_REPL_PLRU);
+        arr(&m->dtlb[ps], 64, 64, MMU_REPL_PLRU);
+    }
+    /* L2 DTLB: 2048 entries, 4K and 2M; 1G pages are smashed to 2M there */
+    arr(&m->stlb, 2048, 16, MMU_REPL_LRU);
+    m->stlb_sizes = (1u << MMU_PS_4K) | (1u << MMU_PS_2M);
+    /* approximation of the unified 64-entry page directory cache */
+    arr(&m->pwc[MMU_PWC_PML4E], 8, 8, MMU_REPL_LRU);
+    arr(&m->pwc[MMU_PWC_PDPTE], 16, 16, MMU_REPL_LRU);
+    arr(&m->pwc[MMU_PWC_PDE], 64, 16, MMU_REPL_LRU);
+    m->l1_lat = 1;
+    m->stlb_lat = 7;
+    m->pwc_lat = 1;
+    m->walkers = 2;
+    m->outstanding = 16;
+    m->maxphyaddr = 48;
+    level(&c->mem.l1d, 32u << 10, 8, 4);
+    level(&c->mem.l2, 512u << 10, 8, 12);
+    level(&c->mem.llc, 16u << 20, 16, 39);
+    c->mem.dram_lat = 200;
+}
+
+static void preset_tiny(sim_config_t *c)
+{
+    mmu_config_t *m = &c->mmu;
+    arr(&m->itlb[MMU_PS_4K], 4, 2, MMU_REPL_LRU);
+    arr(&m->itlb[MMU_PS_2M], 2, 2, MMU_REPL_PLRU);
+    arr(&m->itlb[MMU_PS_1G], 2, 1, MMU_REPL_LRU);
+    arr(&m->dtlb[MMU_PS_4K], 8, 4, MMU_REPL_PLRU);
+    arr(&m->dtlb[MMU_PS_2M], 4, 2, MMU_REPL_RANDOM);
+    m->dtlb[MMU_PS_2M].lfsr_seed = 0xACE1;
+    arr(&m->dtlb[MMU_PS_1G], 2, 2, MMU_REPL_LRU);
+    arr(&m->stlb, 32, 4, MMU_REPL_LRU);
+    m->stlb_sizes = (1u << MMU_PS_4K) | (1u << MMU_PS_2M) | (1u << MMU_PS_1G);
+    arr(&m->pwc[MMU_PWC_PML4E], 2, 2, MMU_REPL_LRU);
+    arr(&m->pwc[MMU_PWC_PDPTE], 2, 2, MMU_REPL_PLRU);
+    arr(&m->pwc[MMU_PWC_PDE], 4, 2, MMU_REPL_RANDOM);
+    m->pwc[MMU_PWC_PDE].lfsr_seed = 0x1D2B;
+    m->l1_lat = 1;
+    m->stlb_lat = 2;
+    m->pwc_lat = 1;
+    m->walkers = 2;
+    m->outstanding = 8;
+    m->maxphyaddr = 46;
+    c->mem.model = MEM_FIXED;
+    c->mem.fixed_lat = 10;
+}
+
+int cfg_preset(sim_config_t *c, const char *name, char *err, size_t errlen)
+{
+    if (c == NULL)
+        return fail(err, errlen, "preset: NULL config");
+    if (name == NULL)
+        name = "";
+    if (strcmp(name, "skylake") == 0) {
+        preset_base(c);
+    } else if (strcmp(name, "zen2") == 0) {
+        preset_base(c);
+        preset_zen2(c);
+    } else if (strcmp(name, "tiny") == 0) {
+        preset_base(c);
+        preset_tiny(c);
+    } else {
+        return fail(err, errlen, "preset: unknown preset '%s' (tiny, skylake, zen2)", name);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- checks */
+
+static int check_array(const char *name, const mmu_array_cfg_t *a, char *err, size_t errlen)
+{
+    if (a->entries > ARR_MAX_ENTRIES)
+        return fail(err, errlen, "%s.entries: must be <= %d (got %" PRIu32 ")", name, ARR_MAX_ENTRIES, a->entries);
+    if (a->ways > ARR_MAX_WAYS)
+        return fail(err, errlen, "%s.ways: must be <= %d (got %" PRIu32 ")", name, ARR_MAX_WAYS, a->ways);
+    if ((unsigned)a->repl > MMU_REPL_RANDOM)
+        return fail(err, errlen, "%s.repl: unknown policy %d (lru, plru, random)", name, (int)a->repl);
+    if (a->entries == 0)
+        return 0; /* disabled: ways, repl and seed are not used */
+    if (a->ways == 0)
+        return fail(err, errlen, "%s.ways: must be >= 1 (got 0)", name);
+    if (a->entries % a->ways != 0)
+        return fail(err, errlen, "%s.entries: must be a multiple of %s.ways = %" PRIu32 " (got %" PRIu32 ")", name,
+                    name, a->ways, a->entries);
+    uint32_t sets = a->entries / a->ways;
+    if (!is_pow2(sets))
+        return fail(err, errlen,
+                    "%s.entries: %" PRIu32 " entries / %" PRIu32 " ways = %" PRIu32 " sets, not a power of two",
+                    name, a->entries, a->ways, sets);
+    if (a->repl == MMU_REPL_PLRU && !is_pow2(a->ways))
+        return fail(err, errlen, "%s.repl: plru needs a power-of-two number of ways (%s.ways = %" PRIu32 ")", name,
+                    name, a->ways);
+    if (a->repl == MMU_REPL_RANDOM && a->lfsr_seed == 0)
+        return fail(err, errlen, "%s.lfsr_seed: must be non-zero with repl = random (got 0)", name);
+    return 0;
+}
+
+/* Range of a KT_U32/KT_U64 key, as cfg_set() enforces it. */
+static int check_scalar(const cfg_key_t *k, const void *p, char *err, size_t errlen)
+{
+    uint64_t v = k->type == KT_U64 ? *(const uint64_t *)p : *(const uint32_t *)p;
+    if (v < k->min || v > k->max)
+        return fail_range(err, errlen, k->name, v, k->min, k->max);
+    return 0;
+}
+
+int mmu_config_check(const mmu_config_t *m, char *err, size_t errlen)
+{
+    if (m == NULL)
+        return fail(err, errlen, "config: NULL");
+    for (int i = 0; i < ARR_COUNT; i++)
+        if (check_array(arr_names[i], arr_at_c(m, i), err, errlen) != 0)
+            return -1;
+    if ((m->stlb_sizes & ~((1u << MMU_PS_COUNT) - 1)) != 0)
+        return fail(err, errlen, "stlb.sizes: unknown bits 0x%" PRIx32 " (bit 0 = 4k, 1 = 2m, 2 = 1g)",
+                    m->stlb_sizes & ~((1u << MMU_PS_COUNT) - 1));
+    if (m->stlb_sizes == 0)
+        return fail(err, errlen, "stlb.sizes: must name at least one page size (4k, 2m, 1g)");
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (cfg_keys[i].scope == SC_MMU && cfg_keys[i].type == KT_U32 &&
+            check_scalar(&cfg_keys[i], (const char *)m + cfg_keys[i].off, err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
+static int check_mem(const mem_config_t *mem, char *err, size_t errlen)
+{
+    static const char *const names[] = {"mem.l1d", "mem.l2", "mem.llc"};
+    const mem_level_cfg_t *lv[] = {&mem->l1d, &mem->l2, &mem->llc};
+    const char *prev = NULL;
+    uint32_t prev_lat = 0;
+
+    if ((unsigned)mem->model > MEM_CACHE)
+        return fail(err, errlen, "mem.model: unknown model %d (fixed, cache)", (int)mem->model);
+    for (int i = 0; i < 3; i++) {
+        const mem_level_cfg_t *l = lv[i];
+        if (l->size == 0)
+            continue; /* disabled level */
+        if (l->ways == 0)
+            return fail(err, errlen, "%s.ways: must be >= 1 (got 0)", names[i]);
+        uint32_t line_set = MEM_LINE * l->ways;
+        if (l->size % line_set != 0)
+            return fail(err, errlen,
+                        "%s.size: must be a multiple of 64 * %s.ways = %" PRIu32 " bytes (got %" PRIu32 ")",
+                        names[i], names[i], line_set, l->size);
+        uint32_t sets = l->size / line_set;
+        if (!is_pow2(sets))
+            return fail(err, errlen,
+                        "%s.size: %" PRIu32 " bytes / (64 * %" PRIu32 " ways) = %" PRIu32
+                        " sets, not a power of two",
+                        names[i], l->size, l->ways, sets);
+        if (prev != NULL && l->lat < prev_lat)
+            return fail(err, errlen, "%s.lat: must be >= %s.lat = %" PRIu32 " (got %" PRIu32 ")", names[i], prev,
+                        prev_lat, l->lat);
+        prev = names[i];
+        prev_lat = l->lat;
+    }
+    if (prev != NULL && mem->dram_lat < prev_lat)
+        return fail(err, errlen, "mem.dram.lat: must be >= %s.lat = %" PRIu32 " (got %" PRIu32 ")", prev, prev_lat,
+                    mem->dram_lat);
+    return 0;
+}
+
+int cfg_check(const sim_config_t *c, char *err, size_t errlen)
+{
+    if (c == NULL)
+        return fail(err, errlen, "config: NULL");
+    if (mmu_config_check(&c->mmu, err, errlen) != 0)
+        return -1;
+    /* every range cfg_set() enforces, in key order */
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (cfg_keys[i].scope == SC_SIM && (cfg_keys[i].type == KT_U32 || cfg_keys[i].type == KT_U64) &&
+            check_scalar(&cfg_keys[i], key_ptr_c(c, &cfg_keys[i]), err, errlen) != 0)
+            return -1;
+    if (check_mem(&c->mem, err, errlen) != 0)
+        return -1;
+    if ((unsigned)c->issue > ISSUE_INORDER)
+        return fail(err, errlen, "issue: unknown issue mode %d (pipelined, inorder)", (int)c->issue);
+    if ((unsigned)c->backing > BACK_MIX)
+        return fail(err, errlen, "backing: unknown backing %d (4k, 2m, 1g, mix)", (int)c->backing);
+    if (c->mix_weight[0] == 0 && c->mix_weight[1] == 0 && c->mix_weight[2] == 0)
+        return fail(err, errlen, "backing.mix: weights must not all be zero");
+    if (c->pcid > 1)
+        return fail(err, errlen, "pcid: must be 0 or 1 (got %" PRIu32 ")", c->pcid);
+    const uint32_t known = MMU_MODE_WP | MMU_MODE_PCIDE | MMU_MODE_SMEP | MMU_MODE_SMAP | MMU_MODE_PGE |
+                           MMU_MODE_NXE | MMU_MODE_AC;
+    if ((c->mode & ~known) != 0)
+        return fail(err, errlen, "mode: unknown bits 0x%" PRIx32, c->mode & ~known);
+    if ((c->mode & MMU_MODE_PCIDE) && !c->pcid)
+        return fail(err, errlen, "pcid: mode has CR4.PCIDE set but pcid is off");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- cfg_dump */
+
+static const char *name_or_num(const char *const *names, int n, int v, char *buf, size_t len)
+{
+    if (v >= 0 && v < n)
+        return names[v];
+    snprintf(buf, len, "%d", v);
+    return buf;
+}
+
+void cfg_dump(const sim_config_t *c, FILE *f)
+{
+    char buf[64];
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const cfg_key_t *k = &cfg_keys[i];
+        const void *p = key_ptr_c(c, k);
+        switch (k->type) {
+        case KT_ARRAY: {
+            const mmu_array_cfg_t *a = arr_at_c(&c->mmu, (int)k->arg);
+            fprintf(f, "%s.entries = %" PRIu32 "\n", k->name, a->entries);
+            fprintf(f, "%s.ways = %" PRIu32 "\n", k->name, a->ways);
+            fprintf(f, "%s.repl = %s\n", k->name, name_or_num(repl_names, 3, (int)a->repl, buf, sizeof buf));
+            fprintf(f, "%s.lfsr_seed = 0x%04" PRIX16 "\n", k->name, a->lfsr_seed);
+            break;
+        }
+        case KT_U32:
+            fprintf(f, "%s = %" PRIu32 "\n", k->name, *(const uint32_t *)p);
+            break;
+        case KT_U64:
+            fprintf(f, "%s = %" PRIu64 "\n", k->name, *(const uint64_t *)p);
+            break;
+        case KT_SIZE: {
+            /* the largest unit that divides the value, so it reads back unchanged */
+            static const char *const unit[] = {"GiB", "MiB", "KiB"};
+            uint32_t v = *(const uint32_t *)p;
+            int u = 0;
+            while (u < 3 && (v == 0 || v % (1u << (10 * (3 - u))) != 0))
+                u++;
+            if (u < 3)
+                fprintf(f, "%s = %" PRIu32 " %s\n", k->name, v >> (10 * (3 - u)), unit[u]);
+            else
+                fprintf(f, "%s = %" PRIu32 "\n", k->name, v);
+            break;
+        }
+        case KT_MEM_MODEL:
+            fprintf(f, "%s = %s\n", k->name, name_or_num(model_names, 2, (int)c->mem.model, buf, sizeof buf));
+            break;
+        case KT_ISSUE:
+            fprintf(f, "%s = %s\n", k->name, name_or_num(issue_names, 2, (int)c->issue, buf, sizeof buf));
+            break;
+        case KT_BACKING:
+            fprintf(f, "%s = %s\n", k->name, name_or_num(backing_names, 4, (int)c->backing, buf, sizeof buf));
+            break;
+        case KT_STLB_SIZES: {
+            size_t n = 0;
+            buf[0] = '\0';
+            for (int ps = 0; ps < MMU_PS_COUNT; ps++)
+                if (c->mmu.stlb_sizes & (1u << ps))
+                    n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? "," : "", size_names[ps]);
+            fprintf(f, "%s = %s\n", k->name, buf);
+            break;
+        }
+        case KT_MIX:
+            fprintf(f, "%s = %" PRIu32 ",%" PRIu32 ",%" PRIu32 "\n", k->name, c->mix_weight[0], c->mix_weight[1],
+                    c->mix_weight[2]);
+            break;
+        case KT_PCID:
+            fprintf(f, "%s = %s\n", k->name, c->pcid ? "on" : "off");
+            break;
+        case KT_MODE:
+            fprintf(f, "%s = %s\n", k->name, (c->mode & k->arg) ? "on" : "off");
+            break;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- JSON files */
+
+typedef struct {
+    const char *path;
+    sim_config_t *cfg;
+    char **seen; /* flattened keys already set, to reject duplicates */
+    size_t nseen, capseen;
+    char *err;
+    size_t errlen;
+} json_ctx_t;
+
+/* The text cfg_set() gets for one JSON scalar (numbers must be integers). */
+static int json_scalar_text(json_ctx_t *x, const char *key, const cJSON *v, char *out, size_t len)
+{
+    if (cJSON_IsString(v)) {
+        if (strlen(v->valuestring) >= len)
+            return fail(x->err, x->errlen, "%s: %s: value longer than %zu characters", x->path, key, len - 1);
+        snprintf(out, len, "%s", v->valuestring);
+        return 0;
+    }
+    if (cJSON_IsBool(v)) {
+        snprintf(out, len, "%s", cJSON_IsTrue(v) ? "true" : "false");
+        return 0;
+    }
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d < -JSON_MAX_EXACT || d > JSON_MAX_EXACT)
+            return fail(x->err, x->errlen, "%s: %s: %.17g is too large to be exact in JSON; write it as a string",
+                        x->path, key, d);
+        if ((double)(int64_t)d != d)
+            return fail(x->err, x->errlen, "%s: %s: %g is not an integer", x->path, key, d);
+        snprintf(out, len, "%" PRId64, (int64_t)d);
+        return 0;
+    }
+    if (cJSON_IsNull(v))
+        return fail(x->err, x->errlen, "%s: %s: null is not a value", x->path, key);
+    return fail(x->err, x->errlen, "%s: %s: expected a number, a string or a boolean", x->path, key);
+}
+
+static int json_value_text(json_ctx_t *x, const char *key, const cJSON *v, char *out, size_t len)
+{
+    if (!cJSON_IsArray(v))
+        return json_scalar_text(x, key, v, out, len);
+    /* [60, 30, 10] or ["4k", "2m"]: joined with commas */
+    size_t n = 0;
+    const cJSON *item;
+    out[0] = '\0';
+    cJSON_ArrayForEach(item, v)
+    {
+        char one[VALUE_MAX];
+        if (cJSON_IsArray(item) || cJSON_IsObject(item))
+            return fail(x->err, x->errlen, "%s: %s: a list may hold only numbers and strings", x->path, key);
+        if (json_scalar_text(x, key, item, one, sizeof one) != 0)
+            return -1;
+        if (n + strlen(one) + 2 > len)
+            return fail(x->err, x->errlen, "%s: %s: value longer than %zu characters", x->path, key, len - 1);
+        n += (size_t)snprintf(out + n, len - n, "%s%s", n ? "," : "", one);
+    }
+    return 0;
+}
+
+static int json_mark_seen(json_ctx_t *x, const char *key)
+{
+    for (size_t i = 0; i < x->nseen; i++)
+        if (strcmp(x->seen[i], key) == 0)
+            return fail(x->err, x->errlen, "%s: %s: given twice", x->path, key);
+    if (x->nseen == x->capseen) {
+        size_t cap = x->capseen ? 2 * x->capseen : 32;
+        char **s = realloc(x->seen, cap * sizeof *s);
+        if (s == NULL)
+            return fail(x->err, x->errlen, "%s: out of memory", x->path);
+        x->seen = s;
+        x->capseen = cap;
+    }
+    x->seen[x->nseen] = strdup(key);
+    if (x->seen[x->nseen] == NULL)
+        return fail(x->err, x->errlen, "%s: out of memory", x->path);
+    x->nseen++;
+    return 0;
+}
+
+/* Apply every member of obj, prefixed "prefix." (no prefix at the top). */
+static int json_walk(json_ctx_t *x, const cJSON *obj, const char *prefix)
+{
+    const cJSON *child;
+    cJSON_ArrayForEach(child, obj)
+    {
+        char key[KEY_MAX];
+        char val[VALUE_MAX];
+        char e[512];
+        int kn = prefix[0] ? snprintf(key, sizeof key, "%s.%s", prefix, child->string)
+                           : snprintf(key, sizeof key, "%s", child->string);
+        if (kn < 0 || (size_t)kn >= sizeof key)
+            return fail(x->err, x->errlen, "%s: key '%s...' is longer than %d characters", x->path, key,
+                        KEY_MAX - 1);
+        if (prefix[0] == '\0' && strcmp(key, "preset") == 0)
+            continue; /* applied before everything else */
+        if (cJSON_IsObject(child)) {
+            if (json_walk(x, child, key) != 0)
+                return -1;
+            continue;
+        }
+        if (json_value_text(x, key, child, val, sizeof val) != 0)
+            return -1;
+        if (json_mark_seen(x, key) != 0)
+            return -1;
+        if (cfg_set(x->cfg, key, val, e, sizeof e) != 0)
+            return fail(x->err, x->errlen, "%s: %s", x->path, e);
+    }
+    return 0;
+}
+
+/* The whole file, NUL-terminated; *len without the NUL. */
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (buf == NULL) {
+            fail(err, errlen, "%s: out of memory", path);
+            break;
+        }
+        n += fread(buf + n, 1, cap - 1 - n, f);
+        if (ferror(f)) {
+            fail(err, errlen, "%s: read error: %s", path, strerror(errno));
+            break;
+        }
+        if (feof(f)) {
+            fclose(f);
+            buf[n] = '\0';
+            *len = n;
+            return buf;
+        }
+        if (cap >= JSON_MAX_FILE) {
+            fail(err, errlen, "%s: larger than %u bytes", path, JSON_MAX_FILE);
+            break;
+        }
+        char *nb = realloc(buf, cap * 2);
+        if (nb == NULL)
+            free(buf);
+        buf = nb;
+        cap *= 2;
+    }
+    free(buf);
+    fclose(f);
+    return NULL;
+}
+
+int cfg_load_json(sim_config_t *c, const char *path, char *err, size_t errlen)
+{
+    size_t len;
+    const char *end = NULL;
+    int rc = -1;
+
+    if (c == NULL || path == NULL)
+        return fail(err, errlen, "cfg_load_json: NULL argument");
+    char *buf = read_file(path, &len, err, errlen);
+    if (buf == NULL)
+        return -1;
+    if (strlen(buf) != len) {
+        fail(err, errlen, "%s: not valid JSON near byte %zu", path, strlen(buf));
+        free(buf);
+        return -1;
+    }
+    cJSON *root = cJSON_ParseWithOpts(buf, &end, 1);
+    if (root == NULL) {
+        size_t at = (end != NULL && end >= buf && end <= buf + len) ? (size_t)(end - buf) : 0;
+        fail(err, errlen, "%s: not valid JSON near byte %zu", path, at);
+        free(buf);
+        return -1;
+    }
+
+    sim_config_t tmp = *c; /* *c changes only when the whole file applies */
+    json_ctx_t x = {.path = path, .cfg = &tmp, .err = err, .errlen = errlen};
+    const cJSON *child, *preset = NULL;
+    if (!cJSON_IsObject(root)) {
+        fail(err, errlen, "%s: the top level must be an object", path);
+        goto out;
+    }
+    cJSON_ArrayForEach(child, root)
+    {
+        if (strcmp(child->string, "preset") != 0)
+            continue;
+        if (preset != NULL) {
+            fail(err, errlen, "%s: preset: given twice", path);
+            goto out;
+        }
+        preset = child;
+    }
+    if (preset != NULL) {
+        char e[256];
+        if (!cJSON_IsString(preset)) {
+            fail(err, errlen, "%s: preset: must be a string (tiny, skylake, zen2)", path);
+            goto out;
+        }
+        if (cfg_preset(&tmp, preset->valuestring, e, sizeof e) != 0) {
+            fail(err, errlen, "%s: %s", path, e);
+            goto out;
+        }
+    }
+    if (json_walk(&x, root, "") != 0)
+        goto out;
+    *c = tmp;
+    rc = 0;
+out:
+    for (size_t i = 0; i < x.nseen; i++)
+        free(x.seen[i]);
+    free(x.seen);
+    cJSON_Delete(root);
+    free(buf);
+    return rc;
+}

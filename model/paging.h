@@ -1,0 +1,111 @@
+/* paging.h - x86-64 4-level paging entry formats and the architectural rules
+ * that both the TLB path and the walker apply (Intel SDM Vol. 3A ch. 4). */
+#ifndef MMU_PAGING_H
+#define MMU_PAGING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Paging-structure entry bits (SDM 4.5, Tables 4-15 .. 4-20). */
+#define PTE_P (1ull << 0)
+#define PTE_RW (1ull << 1)
+#define PTE_US (1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_A (1ull << 5)
+#define PTE_D (1ull << 6)
+#define PTE_PS (1ull << 7)
+#define PTE_G (1ull << 8)
+#define PTE_XD (1ull << 63)
+
+/* Levels, as in the SDM's walk: 4 = PML4E, 3 = PDPTE, 2 = PDE, 1 = PTE. */
+
+/* Canonical: bits 63:47 all equal (SDM 3.3.7.1, 4-level paging). */
+static inline bool pg_canonical(uint64_t va)
+{
+    uint64_t top = va >> 47;
+    return top == 0 || top == 0x1FFFF;
+}
+
+/* Bits M-1:12 (physical address of a 4 KiB frame or table). */
+static inline uint64_t pg_addr_mask(unsigned maxphyaddr) { return ((1ull << maxphyaddr) - 1) & ~0xFFFull; }
+
+/* Reserved bits that are set in a present entry at `level` (SDM 4.5.4,
+ * Tables 4-14..4-20 and the note on bit 63 when IA32_EFER.NXE = 0):
+ *   all levels: bits 51:MAXPHYADDR; bit 63 (XD) when NXE = 0
+ *   PML4E: bit 7 (PS)
+ *   PDPTE with PS=1 (1 GiB page): bits 29:13
+ *   PDE with PS=1 (2 MiB page): bits 20:13 */
+static inline bool pg_rsvd(uint64_t e, unsigned level, unsigned maxphyaddr, bool nxe)
+{
+    uint64_t r = ((1ull << 52) - 1) & ~((1ull << maxphyaddr) - 1);
+    if (!nxe)
+        r |= PTE_XD;
+    if (level == 4)
+        r |= PTE_PS;
+    else if (level == 3 && (e & PTE_PS))
+        r |= 0x3FFFE000ull; /* 29:13 */
+    else if (level == 2 && (e & PTE_PS))
+        r |= 0x1FE000ull; /* 20:13 */
+    return (e & r) != 0;
+}
+
+/* Access rights with the combined R/W, U/S and XD of all levels (SDM 4.6.1).
+ * Returns MMU_CAUSE_NONE or the violated rule. */
+static inline mmu_cause_t pg_rights(uint32_t mode, unsigned acc, bool user, bool rw, bool us, bool xd)
+{
+    bool nxe = mode & MMU_MODE_NXE, wp = mode & MMU_MODE_WP;
+    bool smep = mode & MMU_MODE_SMEP, smap = mode & MMU_MODE_SMAP, ac = mode & MMU_MODE_AC;
+    if (user) {
+        /* user-mode access: only to user-mode addresses */
+        if (!us)
+            return MMU_CAUSE_USER;
+        if (acc == MMU_ACC_WRITE && !rw)
+            return MMU_CAUSE_WRITE; /* user writes need R/W=1 whatever CR0.WP */
+        if (acc == MMU_ACC_EXEC && nxe && xd)
+            return MMU_CAUSE_NX;
+        return MMU_CAUSE_NONE;
+    }
+    /* supervisor-mode access (all treated as explicit accesses) */
+    if (acc == MMU_ACC_EXEC) {
+        if (nxe && xd)
+            return MMU_CAUSE_NX;
+        if (us && smep)
+            return MMU_CAUSE_SMEP;
+        return MMU_CAUSE_NONE;
+    }
+    if (us && smap && !ac)
+        return MMU_CAUSE_SMAP;
+    if (acc == MMU_ACC_WRITE && !rw && wp)
+        return MMU_CAUSE_WRITE;
+    return MMU_CAUSE_NONE;
+}
+
+/* Page-fault error code (SDM 4.7): P, W/R, U/S, RSVD, I/D. I/D is set for an
+ * instruction fetch when CR4.SMEP = 1 or IA32_EFER.NXE = 1. */
+static inline uint8_t pg_error_code(uint32_t mode, unsigned acc, bool user, mmu_cause_t cause)
+{
+    uint8_t ec = 0;
+    if (cause != MMU_CAUSE_NOT_PRESENT)
+        ec |= MMU_PFEC_P;
+    if (acc == MMU_ACC_WRITE)
+        ec |= MMU_PFEC_WR;
+    if (user)
+        ec |= MMU_PFEC_US;
+    if (cause == MMU_CAUSE_RSVD)
+        ec |= MMU_PFEC_RSVD;
+    if (acc == MMU_ACC_EXEC && (mode & (MMU_MODE_NXE | MMU_MODE_SMEP)))
+        ec |= MMU_PFEC_ID;
+    return ec;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

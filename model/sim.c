@@ -1,0 +1,206 @@
+/* sim.c - the stand-alone driver around mmu_eval()/mmu_step(). */
+#include "sim.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memsys.h"
+#include "paging.h"
+#include "pmem.h"
+#include "pt.h"
+
+typedef struct {
+    uint64_t va;
+    uint8_t acc;
+    uint32_t proc;
+} req_t;
+
+/* A small FIFO of pending page-requests of the current access (at most 2). */
+typedef struct {
+    req_t q[2];
+    int n, head;
+} pend_t;
+
+int sim_run(const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char *err, size_t errlen)
+{
+    int rc = -1;
+    mmu_t *m = NULL;
+    pmem_t *pm = NULL;
+    pt_t *pt = NULL;
+    memsys_t *ms = NULL;
+    uint64_t *roots = NULL;
+
+    if (cfg_check(cfg, err, errlen) != 0)
+        return -1;
+    if (mmu_create(&cfg->mmu, &m, err, errlen) != 0)
+        return -1;
+    pm = pmem_create();
+    pt = pm ? pt_create(pm, cfg->mmu.maxphyaddr, cfg->seed) : NULL;
+    ms = pm ? memsys_create(&cfg->mem, pm) : NULL;
+    roots = calloc(cfg->processes, sizeof *roots);
+    if (!pm || !pt || !ms || !roots) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    bool pcid_on = cfg->pcid && cfg->processes > 1;
+    for (uint32_t p = 0; p < cfg->processes; p++) {
+        roots[p] = pt_new_root(pt);
+        if (!roots[p]) {
+            snprintf(err, errlen, "out of physical memory for page tables");
+            goto out;
+        }
+    }
+    uint32_t mode = cfg->mode & ~MMU_MODE_PCIDE;
+    if (pcid_on)
+        mode |= MMU_MODE_PCIDE;
+    uint32_t cur_proc = 0;
+    mmu_set_state(m, roots[0] | (pcid_on ? 1u : 0u), mode);
+
+    pend_t pend = {0};
+    bool src_done = false;
+    bool ctl_pending = false;
+    uint64_t ctl_cr3 = 0;
+    uint64_t nacc = 0;         /* accesses taken from the source */
+    uint64_t next_progress = 1u << 20;
+    bool inorder = cfg->issue == ISSUE_INORDER;
+    bool waiting_rsp = false;  /* in-order: a request is outstanding */
+    uint64_t id = 0;
+
+    for (;;) {
+        /* refill the pending requests from the source */
+        while (pend.n == 0 && !src_done && !ctl_pending) {
+            trace_rec_t r;
+            int k = src->next(src->ctx, &r);
+            if (k < 0) {
+                snprintf(err, errlen, "%s", src->errmsg ? src->errmsg(src->ctx) : "source error");
+                goto out;
+            }
+            if (k == 0) {
+                src_done = true;
+                break;
+            }
+            uint64_t last = r.vaddr + (r.size ? r.size - 1 : 0);
+            if (!pg_canonical(r.vaddr) || !pg_canonical(last) || last < r.vaddr) {
+                snprintf(err, errlen, "%s: access %" PRIu64 ": address 0x%" PRIx64 " (+%u bytes) is not canonical",
+                         src->name, nacc + 1, r.vaddr, r.size);
+                goto out;
+            }
+            uint32_t proc = cfg->processes > 1 ? (uint32_t)((nacc / cfg->switch_every) % cfg->processes) : 0;
+            nacc++;
+            if (proc != cur_proc) {
+                ctl_pending = true;
+                cur_proc = proc;
+                ctl_cr3 = roots[proc];
+                if (pcid_on)
+                    ctl_cr3 |= ((uint64_t)(proc % 4095) + 1) | (1ull << 63);
+                st->ctl_ops++;
+            }
+            unsigned ps;
+            if (pt_demand(pt, roots[proc], r.vaddr, cfg->backing, cfg->mix_weight, &ps, err, errlen) != 0)
+                goto out;
+            uint8_t acc = r.kind == TR_EXEC ? MMU_ACC_EXEC : (r.kind == TR_READ ? MMU_ACC_READ : MMU_ACC_WRITE);
+            pend.head = 0;
+            pend.q[0] = (req_t){r.vaddr, acc, proc};
+            pend.n = 1;
+            uint64_t pmask = (1ull << mmu_ps_shift(ps)) - 1;
+            if ((r.vaddr & ~pmask) != (last & ~pmask)) { /* crosses into the next page */
+                uint64_t next = (r.vaddr | pmask) + 1;
+                if (pt_demand(pt, roots[proc], next, cfg->backing, cfg->mix_weight, &ps, err, errlen) != 0)
+                    goto out;
+                pend.q[1] = (req_t){next, acc, proc};
+                pend.n = 2;
+            }
+            if (src->progress && nacc >= next_progress) {
+                src->progress(src->progress_ctx, nacc, mmu_cycle(m), 0);
+                next_progress += 1u << 20;
+            }
+        }
+        if (src_done && pend.n == 0 && !ctl_pending && mmu_outstanding(m) == 0)
+            break;
+
+        uint64_t t = mmu_cycle(m);
+        mmu_out_t o;
+        mmu_eval(m, &o);
+        mmu_in_t in;
+        memset(&in, 0, sizeof in);
+        if (o.mem_req_valid &&
+            memsys_issue(ms, t, o.mem_req_we, o.mem_req_id, o.mem_req_addr, o.mem_req_wdata) != 0) {
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        uint8_t mid;
+        uint64_t mdata;
+        if (memsys_respond(ms, t, &mid, &mdata)) {
+            in.mem_rsp_valid = true;
+            in.mem_rsp_id = mid;
+            in.mem_rsp_data = mdata;
+        }
+        bool took_req = false;
+        if (ctl_pending) {
+            if (!inorder || !waiting_rsp) {
+                in.ctl_valid = true;
+                in.ctl_op = MMU_CTL_CR3;
+                in.ctl_data = ctl_cr3;
+                if (o.ctl_ready)
+                    ctl_pending = false;
+            }
+        } else if (pend.n && (!inorder || !waiting_rsp)) {
+            const req_t *r = &pend.q[pend.head];
+            in.req_valid = true;
+            in.req_id = (uint32_t)(id & 0xFFFF);
+            in.req_vaddr = r->va;
+            in.req_acc = r->acc;
+            in.req_user = true;
+            if (o.req_ready) {
+                took_req = true;
+                id++;
+                pend.head++;
+                pend.n--;
+                if (inorder)
+                    waiting_rsp = true;
+            }
+        }
+        if (mmu_step(m, &in) != 0) {
+            snprintf(err, errlen, "%s", mmu_error(m));
+            goto out;
+        }
+        if (o.rsp_valid) {
+            stats_record(st, &o, mmu_last_info(m));
+            if (inorder)
+                waiting_rsp = false;
+        }
+        (void)took_req;
+
+        /* skip cycles in which nothing can happen */
+        uint64_t now = mmu_cycle(m);
+        uint64_t next = mmu_next_event(m);
+        uint64_t mn = memsys_next(ms, now);
+        if (mn < next)
+            next = mn;
+        bool driver_ready = (ctl_pending && mmu_outstanding(m) == 0 && !(inorder && waiting_rsp)) ||
+                            (!ctl_pending && (pend.n || !src_done) && !(inorder && waiting_rsp) &&
+                             mmu_outstanding(m) < cfg->mmu.outstanding);
+        if (driver_ready || next <= now || (src_done && pend.n == 0 && !ctl_pending && mmu_outstanding(m) == 0))
+            continue;
+        if (next == UINT64_MAX) {
+            snprintf(err, errlen, "internal error: deadlock at cycle %" PRIu64 " (%u outstanding, pend %d, src_done %d, ctl %d)", now,
+                     mmu_outstanding(m), pend.n, src_done, ctl_pending);
+            goto out;
+        }
+        mmu_skip_to(m, next);
+    }
+    st->cycles = mmu_cycle(m);
+    st->accesses = nacc;
+    if (src->progress)
+        src->progress(src->progress_ctx, nacc, mmu_cycle(m), 1);
+    rc = 0;
+out:
+    free(roots);
+    memsys_destroy(ms);
+    pt_destroy(pt);
+    pmem_destroy(pm);
+    mmu_destroy(m);
+    return rc;
+}

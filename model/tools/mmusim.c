@@ -1,0 +1,510 @@
+/* mmusim - run a workload or a trace through the MMU model and report
+ * translation statistics per page size. `mmusim --help` for usage. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmu_config.h"
+#include "sim.h"
+#include "stats.h"
+#include "trace.h"
+#include "units.h"
+#include "workload.h"
+
+#define VERSION "0.1"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: mmusim [OPTIONS]\n"
+            "Cycle-level x86-64 MMU model: TLBs, page-walk caches, page-table walker.\n"
+            "With no workload or trace option, runs the built-in demonstration: one\n"
+            "Zipf workload backed by 4 KiB, 2 MiB and 1 GiB pages on the skylake preset.\n"
+            "\n"
+            "Configuration (applied in this order: preset, config file, --set):\n"
+            "  -p, --preset NAME        tiny | skylake | zen2 (default skylake)\n"
+            "  -c, --config FILE        JSON configuration file (docs/config.md)\n"
+            "  -s, --set KEY=VALUE      set one key, e.g. --set stlb.entries=2048 (repeatable)\n"
+            "      --backing SIZE       4k | 2m | 1g | mix   (same as --set backing=SIZE)\n"
+            "      --issue MODE         pipelined | inorder  (same as --set issue=MODE)\n"
+            "      --list-presets       print the presets and exit\n"
+            "      --dump-config        print every key of the resulting configuration and exit\n"
+            "\n"
+            "Workload (built-in generator):\n"
+            "  -w, --workload KIND      seq | stride | uniform | zipf | chase\n"
+            "      --footprint SIZE     bytes touched, units allowed (default 64M)\n"
+            "  -n, --accesses N         number of accesses (default 1000000)\n"
+            "      --stride SIZE        stride of `stride` (default 4K)\n"
+            "      --mix R,W,X          weights of reads, writes, fetches (default 70,25,5)\n"
+            "      --alpha A            Zipf exponent (default 0.99)\n"
+            "      --access-size N      bytes per access (default 8)\n"
+            "      --base ADDR          first virtual address (default 0x100000000000)\n"
+            "      --seed N             seed of the workload and the frame allocator (default 1)\n"
+            "Trace:\n"
+            "  -t, --trace FILE         valgrind lackey or mmutrace text/binary, optionally\n"
+            "                           gzip/xz/zstd compressed; '-' reads standard input\n"
+            "      --format FMT         auto | lackey | text | bin (default auto)\n"
+            "\n"
+            "Output:\n"
+            "      --json [FILE]        statistics as JSON (docs/stats.md) to FILE or stdout\n"
+            "      --csv [FILE]         one CSV row per page size to FILE or stdout\n"
+            "  -q, --quiet              no table\n"
+            "      --progress           progress on stderr (default: when stderr is a terminal\n"
+            "                           and the run takes more than 2 s)\n"
+            "      --no-progress\n"
+            "  -h, --help, -V, --version\n"
+            "\n"
+            "Presets:\n");
+    for (int i = 0; cfg_preset_names[i]; i++)
+        fprintf(f, "  %-8s %s\n", cfg_preset_names[i], cfg_preset_descr[i]);
+    fprintf(f, "\nExamples:\n"
+               "  mmusim --workload zipf --footprint 4G --backing 2m\n"
+               "  mmusim --preset zen2 --trace prog.lackey.zst --json stats.json\n"
+               "  mmusim --workload uniform --set processes=4 --set switch_every=10000 --set pcid=on\n");
+}
+
+/* ------------------------------------------------------------ progress */
+
+typedef struct {
+    int mode; /* -1 off, 0 auto, 1 on */
+    struct timespec start;
+    int shown;
+    const char *label;
+} progress_t;
+
+static double elapsed(const struct timespec *s)
+{
+    struct timespec n;
+    clock_gettime(CLOCK_MONOTONIC, &n);
+    return (double)(n.tv_sec - s->tv_sec) + (double)(n.tv_nsec - s->tv_nsec) * 1e-9;
+}
+
+static void progress_cb(void *ctx, uint64_t acc, uint64_t cycles, int final)
+{
+    progress_t *p = ctx;
+    if (p->mode < 0)
+        return;
+    double e = elapsed(&p->start);
+    if (!final && p->mode == 0 && e < 2.0)
+        return;
+    if (final && !p->shown)
+        return;
+    fprintf(stderr, "\r%s%" PRIu64 " accesses, %" PRIu64 " cycles, %.1f s, %.2f M accesses/s%s", p->label, acc, cycles,
+            e, e > 0 ? (double)acc / e / 1e6 : 0.0, final ? "\n" : "");
+    fflush(stderr);
+    p->shown = 1;
+}
+
+/* ------------------------------------------------------------- sources */
+
+typedef struct {
+    trace_reader_t *r;
+} trace_src_t;
+
+static int trace_src_next(void *ctx, trace_rec_t *rec) { return trace_next(((trace_src_t *)ctx)->r, rec); }
+static const char *trace_src_err(void *ctx) { return trace_error(((trace_src_t *)ctx)->r); }
+static int wl_src_next(void *ctx, trace_rec_t *rec) { return wl_next(ctx, rec); }
+
+/* ------------------------------------------------------------- outputs */
+
+static FILE *open_out(const char *path, const char *what)
+{
+    if (!path || !strcmp(path, "-"))
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "mmusim: %s: cannot write %s: %s\n", path, what, strerror(errno));
+    return f;
+}
+
+static void write_csv(FILE *f, const stats_t *st, const char *label, int header)
+{
+    if (header)
+        fprintf(f, "run,size,translations,l1_hits,stlb_hits,walks,joined,walk_mem_reads,walk_mem_writes,"
+                   "faults,lat_mean,lat_p50,lat_p95,lat_p99,lat_max,cycles\n");
+    for (int i = 0; i < STATS_NB; i++) {
+        const stats_bucket_t *b = &st->b[i];
+        uint64_t faults = 0;
+        for (int c = 1; c < MMU_CAUSE_COUNT; c++)
+            faults += b->faults[c];
+        fprintf(f,
+                "%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                ",%.3f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+                label, stats_bucket_name(i), b->translations, b->l1_hits, b->stlb_hits, b->walks, b->joined,
+                b->mem_reads, b->mem_writes, faults, stats_mean(&b->lat_all), stats_percentile(&b->lat_all, 50),
+                stats_percentile(&b->lat_all, 95), stats_percentile(&b->lat_all, 99), b->lat_all.max, st->cycles);
+    }
+}
+
+/* ---------------------------------------------------------------- demo */
+
+static int run_demo(const sim_config_t *base, const char *preset, const wl_spec_t *wbase, int quiet, progress_t *pg, const char *json_path,
+                    const char *csv_path)
+{
+    static const char *const names[3] = {"4 KiB", "2 MiB", "1 GiB"};
+    stats_t st[3];
+    char err[512];
+    wl_spec_t ws = *wbase;
+    if (!quiet) {
+        char fp[32];
+        printf("mmusim demonstration: %s workload, %s footprint, %" PRIu64 " accesses (mix %u/%u/%u r/w/x),\n"
+               "preset %s (docs/config.md), issued in order (one translation at a time), the same accesses\n"
+               "backed by 4 KiB, 2 MiB and 1 GiB pages. Latency = cycles from request accepted to response;\n"
+               "refs/wlk = memory references (reads and A/D writes) per walk.\n\n",
+               wl_kind_name(ws.kind), units_fmt_size(ws.footprint, fp, sizeof fp), ws.accesses, ws.mix[0], ws.mix[1],
+               ws.mix[2], preset);
+    }
+    for (int i = 0; i < 3; i++) {
+        sim_config_t c = *base;
+        c.backing = (backing_t)i;
+        workload_t *w;
+        if (stats_init(&st[i]) != 0 || wl_create(&ws, &w, err, sizeof err) != 0) {
+            fprintf(stderr, "mmusim: %s\n", err);
+            return 1;
+        }
+        char label[64];
+        snprintf(label, sizeof label, "[%s] ", names[i]);
+        pg->label = label;
+        pg->shown = 0;
+        clock_gettime(CLOCK_MONOTONIC, &pg->start);
+        sim_source_t src = {wl_src_next, NULL, w, "workload", progress_cb, pg};
+        int rc = sim_run(&c, &src, &st[i], err, sizeof err);
+        wl_destroy(w);
+        if (rc != 0) {
+            fprintf(stderr, "mmusim: %s\n", err);
+            return 1;
+        }
+        if (!quiet) {
+            printf("== backed by %s pages: %" PRIu64 " cycles ==\n", names[i], st[i].cycles);
+            stats_print_table(&st[i], stdout);
+            printf("\n");
+        }
+    }
+    if (!quiet) {
+        printf("Summary (all translations):\n%-8s %9s %7s %7s %9s %7s %6s %6s %12s\n", "pages", "L1 hit%", "STLB%",
+               "walk%", "refs/wlk", "mean", "p99", "max", "cycles");
+        for (int i = 0; i < 3; i++) {
+            const stats_bucket_t *b = &st[i].b[STATS_B_TOTAL];
+            double n = b->translations ? (double)b->translations : 1;
+            printf("%-8s %9.2f %7.2f %7.2f %9.2f %7.2f %6" PRIu64 " %6" PRIu64 " %12" PRIu64 "\n", names[i],
+                   100.0 * (double)b->l1_hits / n, 100.0 * (double)b->stlb_hits / n,
+                   100.0 * (double)(b->walks + b->joined) / n,
+                   b->walks ? (double)(b->mem_reads + b->mem_writes) / (double)b->walks : 0.0, stats_mean(&b->lat_all),
+                   stats_percentile(&b->lat_all, 99), b->lat_all.max, st[i].cycles);
+        }
+    }
+    int rc = 0;
+    if (json_path) {
+        FILE *f = open_out(json_path, "JSON");
+        if (!f) {
+            rc = 1;
+        } else {
+            cJSON *root = cJSON_CreateObject();
+            for (int i = 0; i < 3; i++)
+                cJSON_AddItemToObject(root, i == 0 ? "4k" : i == 1 ? "2m" : "1g", stats_to_json(&st[i]));
+            char *txt = cJSON_Print(root);
+            fprintf(f, "%s\n", txt);
+            free(txt);
+            cJSON_Delete(root);
+            if (f != stdout)
+                fclose(f);
+        }
+    }
+    if (csv_path) {
+        FILE *f = open_out(csv_path, "CSV");
+        if (!f) {
+            rc = 1;
+        } else {
+            for (int i = 0; i < 3; i++)
+                write_csv(f, &st[i], i == 0 ? "4k" : i == 1 ? "2m" : "1g", i == 0);
+            if (f != stdout)
+                fclose(f);
+        }
+    }
+    for (int i = 0; i < 3; i++)
+        stats_free(&st[i]);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- main */
+
+enum {
+    OPT_BACKING = 256, OPT_ISSUE, OPT_LIST, OPT_DUMP, OPT_FOOT, OPT_STRIDE, OPT_MIX, OPT_ALPHA, OPT_ASIZE, OPT_BASE,
+    OPT_SEED, OPT_FORMAT, OPT_JSON, OPT_CSV, OPT_PROGRESS, OPT_NOPROGRESS
+};
+
+static int parse_u64_opt(const char *opt, const char *v, uint64_t *out, int sizes)
+{
+    if ((sizes ? units_parse_size(v, out) : units_parse_u64(v, out)) != 0) {
+        fprintf(stderr, "mmusim: %s: invalid value '%s'\n", opt, v);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"preset", required_argument, 0, 'p'},   {"config", required_argument, 0, 'c'},
+        {"set", required_argument, 0, 's'},      {"backing", required_argument, 0, OPT_BACKING},
+        {"issue", required_argument, 0, OPT_ISSUE}, {"list-presets", no_argument, 0, OPT_LIST},
+        {"dump-config", no_argument, 0, OPT_DUMP}, {"workload", required_argument, 0, 'w'},
+        {"footprint", required_argument, 0, OPT_FOOT}, {"accesses", required_argument, 0, 'n'},
+        {"stride", required_argument, 0, OPT_STRIDE}, {"mix", required_argument, 0, OPT_MIX},
+        {"alpha", required_argument, 0, OPT_ALPHA}, {"access-size", required_argument, 0, OPT_ASIZE},
+        {"base", required_argument, 0, OPT_BASE}, {"seed", required_argument, 0, OPT_SEED},
+        {"trace", required_argument, 0, 't'},    {"format", required_argument, 0, OPT_FORMAT},
+        {"json", optional_argument, 0, OPT_JSON}, {"csv", optional_argument, 0, OPT_CSV},
+        {"quiet", no_argument, 0, 'q'},          {"progress", no_argument, 0, OPT_PROGRESS},
+        {"no-progress", no_argument, 0, OPT_NOPROGRESS}, {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},        {0, 0, 0, 0}};
+
+    const char *preset = "skylake", *config = NULL, *trace = NULL, *json = NULL, *csv = NULL;
+    static const char *sets[256];
+    static char setbuf[256][96];
+    int nsets = 0, quiet = 0, list = 0, dump = 0, have_wl = 0;
+    trace_fmt_t fmt = TRACE_FMT_AUTO;
+    progress_t pg = {0, {0, 0}, 0, ""};
+    wl_spec_t ws;
+    wl_defaults(&ws);
+    int seed_set = 0;
+    uint64_t seed = 1;
+    char err[512];
+
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":p:c:s:w:n:t:qhV", opts, NULL)) != -1) {
+        uint64_t v;
+        switch (c) {
+        case 'p': preset = optarg; break;
+        case 'c': config = optarg; break;
+        case 's':
+        case OPT_BACKING:
+        case OPT_ISSUE:
+            if (nsets == 256) {
+                fprintf(stderr, "mmusim: too many --set options (256 at most)\n");
+                return 2;
+            }
+            snprintf(setbuf[nsets], sizeof setbuf[nsets], "%s%s", c == 's' ? "" : c == OPT_BACKING ? "backing=" : "issue=",
+                     optarg);
+            sets[nsets] = setbuf[nsets];
+            nsets++;
+            break;
+        case OPT_LIST: list = 1; break;
+        case OPT_DUMP: dump = 1; break;
+        case 'w':
+            if (wl_kind_parse(optarg, &ws.kind) != 0) {
+                fprintf(stderr, "mmusim: --workload: unknown workload '%s' (seq, stride, uniform, zipf, chase)\n", optarg);
+                return 2;
+            }
+            have_wl = 1;
+            break;
+        case OPT_FOOT:
+            if (parse_u64_opt("--footprint", optarg, &ws.footprint, 1)) return 2;
+            have_wl = 1;
+            break;
+        case 'n':
+            if (parse_u64_opt("--accesses", optarg, &ws.accesses, 0)) return 2;
+            have_wl = 1;
+            break;
+        case OPT_STRIDE:
+            if (parse_u64_opt("--stride", optarg, &ws.stride, 1)) return 2;
+            have_wl = 1;
+            break;
+        case OPT_MIX: {
+            unsigned a, b, x;
+            char tail;
+            if (sscanf(optarg, "%u,%u,%u%c", &a, &b, &x, &tail) != 3) {
+                fprintf(stderr, "mmusim: --mix: expected R,W,X weights, got '%s'\n", optarg);
+                return 2;
+            }
+            ws.mix[0] = a, ws.mix[1] = b, ws.mix[2] = x;
+            have_wl = 1;
+            break;
+        }
+        case OPT_ALPHA: {
+            char *end;
+            ws.alpha = strtod(optarg, &end);
+            if (*end || !(ws.alpha > 0)) {
+                fprintf(stderr, "mmusim: --alpha: expected a number > 0, got '%s'\n", optarg);
+                return 2;
+            }
+            have_wl = 1;
+            break;
+        }
+        case OPT_ASIZE:
+            if (parse_u64_opt("--access-size", optarg, &v, 1)) return 2;
+            if (v < 1 || v > 4096) {
+                fprintf(stderr, "mmusim: --access-size: must be 1..4096, got '%s'\n", optarg);
+                return 2;
+            }
+            ws.size = (uint32_t)v;
+            have_wl = 1;
+            break;
+        case OPT_BASE:
+            if (parse_u64_opt("--base", optarg, &ws.base, 0)) return 2;
+            have_wl = 1;
+            break;
+        case OPT_SEED:
+            if (parse_u64_opt("--seed", optarg, &seed, 0)) return 2;
+            seed_set = 1;
+            break;
+        case 't': trace = optarg; break;
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "auto")) fmt = TRACE_FMT_AUTO;
+            else if (!strcmp(optarg, "lackey")) fmt = TRACE_FMT_LACKEY;
+            else if (!strcmp(optarg, "text")) fmt = TRACE_FMT_TEXT;
+            else if (!strcmp(optarg, "bin")) fmt = TRACE_FMT_BIN;
+            else {
+                fprintf(stderr, "mmusim: --format: unknown format '%s' (auto, lackey, text, bin)\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_JSON: json = optarg ? optarg : "-"; break;
+        case OPT_CSV: csv = optarg ? optarg : "-"; break;
+        case 'q': quiet = 1; break;
+        case OPT_PROGRESS: pg.mode = 1; break;
+        case OPT_NOPROGRESS: pg.mode = -1; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("mmusim %s\n", VERSION); return 0;
+        case ':':
+            fprintf(stderr, "mmusim: option '%s' needs a value (see --help)\n", argv[optind - 1]);
+            return 2;
+        default:
+            fprintf(stderr, "mmusim: unknown option '%s' (see --help)\n", argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "mmusim: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    if (list) {
+        for (int i = 0; cfg_preset_names[i]; i++)
+            printf("%-8s %s\n", cfg_preset_names[i], cfg_preset_descr[i]);
+        return 0;
+    }
+    if (trace && have_wl) {
+        fprintf(stderr, "mmusim: --trace and workload options exclude each other\n");
+        return 2;
+    }
+    if (pg.mode == 0 && !isatty(2))
+        pg.mode = -1;
+
+    sim_config_t cfg;
+    if (cfg_preset(&cfg, preset, err, sizeof err) != 0 || (config && cfg_load_json(&cfg, config, err, sizeof err) != 0)) {
+        fprintf(stderr, "mmusim: %s\n", err);
+        return 1;
+    }
+    for (int i = 0; i < nsets; i++) {
+        char key[128];
+        const char *eq = strchr(sets[i], '=');
+        if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof key) {
+            fprintf(stderr, "mmusim: --set: expected KEY=VALUE, got '%s'\n", sets[i]);
+            return 2;
+        }
+        memcpy(key, sets[i], (size_t)(eq - sets[i]));
+        key[eq - sets[i]] = 0;
+        if (cfg_set(&cfg, key, eq + 1, err, sizeof err) != 0) {
+            fprintf(stderr, "mmusim: --set: %s\n", err);
+            return 1;
+        }
+    }
+    if (seed_set) {
+        cfg.seed = seed;
+        ws.seed = seed;
+    } else {
+        ws.seed = cfg.seed;
+    }
+    if (cfg_check(&cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "mmusim: %s\n", err);
+        return 1;
+    }
+    if (dump) {
+        cfg_dump(&cfg, stdout);
+        return 0;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &pg.start);
+
+    if (!trace && !have_wl) {
+        wl_spec_t demo;
+        wl_defaults(&demo);
+        demo.kind = WL_ZIPF;
+        demo.footprint = 8ull << 30;
+        demo.accesses = 2000000;
+        demo.alpha = 0.9;
+        demo.seed = ws.seed;
+        cfg.issue = ISSUE_INORDER; /* latency of a translation, without queueing */
+        return run_demo(&cfg, preset, &demo, quiet, &pg, json, csv);
+    }
+
+    stats_t st;
+    if (stats_init(&st) != 0) {
+        fprintf(stderr, "mmusim: out of memory\n");
+        return 1;
+    }
+    int rc;
+    if (trace) {
+        trace_src_t ts;
+        if (trace_open(&ts.r, trace, fmt, err, sizeof err) != 0) {
+            fprintf(stderr, "mmusim: %s\n", err);
+            stats_free(&st);
+            return 1;
+        }
+        sim_source_t src = {trace_src_next, trace_src_err, &ts, trace, progress_cb, &pg};
+        rc = sim_run(&cfg, &src, &st, err, sizeof err);
+        trace_close(ts.r);
+    } else {
+        workload_t *w;
+        if (wl_create(&ws, &w, err, sizeof err) != 0) {
+            fprintf(stderr, "mmusim: %s\n", err);
+            stats_free(&st);
+            return 1;
+        }
+        sim_source_t src = {wl_src_next, NULL, w, wl_kind_name(ws.kind), progress_cb, &pg};
+        rc = sim_run(&cfg, &src, &st, err, sizeof err);
+        wl_destroy(w);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "mmusim: %s\n", err);
+        stats_free(&st);
+        return 1;
+    }
+    int out_rc = 0;
+    if (!quiet && !(json && !strcmp(json, "-")) && !(csv && !strcmp(csv, "-"))) {
+        printf("%" PRIu64 " accesses, %" PRIu64 " cycles\n", st.accesses, st.cycles);
+        stats_print_table(&st, stdout);
+    }
+    if (json) {
+        FILE *f = open_out(json, "JSON");
+        if (!f) {
+            out_rc = 1;
+        } else {
+            cJSON *root = stats_to_json(&st);
+            char *txt = cJSON_Print(root);
+            fprintf(f, "%s\n", txt);
+            free(txt);
+            cJSON_Delete(root);
+            if (f != stdout)
+                fclose(f);
+        }
+    }
+    if (csv) {
+        FILE *f = open_out(csv, "CSV");
+        if (!f) {
+            out_rc = 1;
+        } else {
+            write_csv(f, &st, trace ? trace : wl_kind_name(ws.kind), 1);
+            if (f != stdout)
+                fclose(f);
+        }
+    }
+    stats_free(&st);
+    return out_rc;
+}
