@@ -651,7 +651,8 @@ int trace_open(trace_reader_t **out, const char *path, trace_fmt_t fmt, char *er
         r->z = TRACE_Z_GZIP;
     else if (r->end >= 6 && memcmp(b, "\xfd" "7zXZ\0", 6) == 0)
         r->z = TRACE_Z_XZ;
-    else if (r->end >= 4 && memcmp(b, "\x28\xb5\x2f\xfd", 4) == 0)
+    else if (r->end >= 4 && (memcmp(b, "\x28\xb5\x2f\xfd", 4) == 0 || /* a frame, or a skippable frame */
+                             ((b[0] & 0xf0) == 0x50 && memcmp(b + 1, "\x2a\x4d\x18", 3) == 0)))
         r->z = TRACE_Z_ZSTD;
     if (r->z != TRACE_Z_NONE) {
         r->zin = malloc(TR_BUF);

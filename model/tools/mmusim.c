@@ -50,6 +50,8 @@ static void usage(FILE *f)
             "  -t, --trace FILE         valgrind lackey or mmutrace text/binary, optionally\n"
             "                           gzip/xz/zstd compressed; '-' reads standard input\n"
             "      --format FMT         auto | lackey | text | bin (default auto)\n"
+            "      --save-trace FILE    write the workload's accesses to FILE in the binary\n"
+            "                           trace format and exit (no simulation)\n"
             "\n"
             "Output:\n"
             "      --json [FILE]        statistics as JSON (docs/stats.md) to FILE or stdout\n"
@@ -236,7 +238,7 @@ static int run_demo(const sim_config_t *base, const char *preset, const wl_spec_
 
 enum {
     OPT_BACKING = 256, OPT_ISSUE, OPT_LIST, OPT_DUMP, OPT_FOOT, OPT_STRIDE, OPT_MIX, OPT_ALPHA, OPT_ASIZE, OPT_BASE,
-    OPT_SEED, OPT_FORMAT, OPT_JSON, OPT_CSV, OPT_PROGRESS, OPT_NOPROGRESS
+    OPT_SEED, OPT_SAVE, OPT_FORMAT, OPT_JSON, OPT_CSV, OPT_PROGRESS, OPT_NOPROGRESS
 };
 
 static int parse_u64_opt(const char *opt, const char *v, uint64_t *out, int sizes)
@@ -259,13 +261,13 @@ int main(int argc, char **argv)
         {"stride", required_argument, 0, OPT_STRIDE}, {"mix", required_argument, 0, OPT_MIX},
         {"alpha", required_argument, 0, OPT_ALPHA}, {"access-size", required_argument, 0, OPT_ASIZE},
         {"base", required_argument, 0, OPT_BASE}, {"seed", required_argument, 0, OPT_SEED},
-        {"trace", required_argument, 0, 't'},    {"format", required_argument, 0, OPT_FORMAT},
+        {"trace", required_argument, 0, 't'},    {"save-trace", required_argument, 0, OPT_SAVE},    {"format", required_argument, 0, OPT_FORMAT},
         {"json", optional_argument, 0, OPT_JSON}, {"csv", optional_argument, 0, OPT_CSV},
         {"quiet", no_argument, 0, 'q'},          {"progress", no_argument, 0, OPT_PROGRESS},
         {"no-progress", no_argument, 0, OPT_NOPROGRESS}, {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},        {0, 0, 0, 0}};
 
-    const char *preset = "skylake", *config = NULL, *trace = NULL, *json = NULL, *csv = NULL;
+    const char *preset = "skylake", *config = NULL, *trace = NULL, *json = NULL, *csv = NULL, *save = NULL;
     static const char *sets[256];
     static char setbuf[256][96];
     int nsets = 0, quiet = 0, list = 0, dump = 0, have_wl = 0;
@@ -356,6 +358,7 @@ int main(int argc, char **argv)
             seed_set = 1;
             break;
         case 't': trace = optarg; break;
+        case OPT_SAVE: save = optarg; break;
         case OPT_FORMAT:
             if (!strcmp(optarg, "auto")) fmt = TRACE_FMT_AUTO;
             else if (!strcmp(optarg, "lackey")) fmt = TRACE_FMT_LACKEY;
@@ -366,8 +369,18 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        case OPT_JSON: json = optarg ? optarg : "-"; break;
-        case OPT_CSV: csv = optarg ? optarg : "-"; break;
+        case OPT_JSON:
+        case OPT_CSV: {
+            /* "--json", "--json=FILE", "--json FILE", "--json -" */
+            const char *v = optarg;
+            if (!v && optind < argc && (argv[optind][0] != '-' || !strcmp(argv[optind], "-")))
+                v = argv[optind++];
+            if (c == OPT_JSON)
+                json = v ? v : "-";
+            else
+                csv = v ? v : "-";
+            break;
+        }
         case 'q': quiet = 1; break;
         case OPT_PROGRESS: pg.mode = 1; break;
         case OPT_NOPROGRESS: pg.mode = -1; break;
@@ -431,6 +444,30 @@ int main(int argc, char **argv)
         return 0;
     }
     clock_gettime(CLOCK_MONOTONIC, &pg.start);
+
+    if (save) {
+        if (trace) {
+            fprintf(stderr, "mmusim: --save-trace writes a built-in workload; use mmutrace to convert traces\n");
+            return 2;
+        }
+        workload_t *w;
+        trace_writer_t *tw;
+        if (wl_create(&ws, &w, err, sizeof err) != 0 ||
+            trace_wopen(&tw, save, TRACE_FMT_BIN, TRACE_Z_NONE, err, sizeof err) != 0) {
+            fprintf(stderr, "mmusim: %s\n", err);
+            return 1;
+        }
+        trace_rec_t r;
+        int wrc = 0;
+        while (wl_next(w, &r) == 1 && wrc == 0)
+            wrc = trace_write(tw, &r);
+        wl_destroy(w);
+        if (trace_wclose(tw, err, sizeof err) != 0 || wrc != 0) {
+            fprintf(stderr, "mmusim: %s: %s\n", save, wrc ? "write error" : err);
+            return 1;
+        }
+        return 0;
+    }
 
     if (!trace && !have_wl) {
         wl_spec_t demo;
