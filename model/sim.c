@@ -83,8 +83,12 @@ int sim_run(const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char 
             }
             uint64_t last = r.vaddr + (r.size ? r.size - 1 : 0);
             if (!pg_canonical(r.vaddr) || !pg_canonical(last) || last < r.vaddr) {
-                snprintf(err, errlen, "%s: access %" PRIu64 ": address 0x%" PRIx64 " (+%u bytes) is not canonical",
-                         src->name, nacc + 1, r.vaddr, r.size);
+                char wb[300];
+                if (src->where)
+                    src->where(src->ctx, wb, sizeof wb);
+                else
+                    snprintf(wb, sizeof wb, "%s: access %" PRIu64, src->name, nacc + 1);
+                snprintf(err, errlen, "%s: address 0x%" PRIx64 " (+%u bytes) is not canonical", wb, r.vaddr, r.size);
                 goto out;
             }
             uint32_t proc = cfg->processes > 1 ? (uint32_t)((nacc / cfg->switch_every) % cfg->processes) : 0;

@@ -35,6 +35,8 @@ typedef struct {
     const char *(*errmsg)(void *ctx);
     void *ctx;
     const char *name; /* for messages: the file name or the workload name */
+    /* optional: where the last access came from ("FILE:LINE"), for messages */
+    const char *(*where)(void *ctx, char *buf, size_t n);
     /* optional: called about every 2^20 accesses and at the end */
     void (*progress)(void *ctx, uint64_t accesses, uint64_t cycles, int final);
     void *progress_ctx;

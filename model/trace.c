@@ -1069,3 +1069,14 @@ int trace_wclose(trace_writer_t *w, char *err, size_t errlen) {
     free(w);
     return rc;
 }
+
+const char *trace_where(const trace_reader_t *r, char *buf, size_t n)
+{
+    if (r->fmt == TRACE_FMT_BIN) {
+        uint64_t off = r->base + r->pos;
+        snprintf(buf, n, "%s: record %llu", r->path, (unsigned long long)(off >= 8 ? (off - 8) / 16 : 0));
+    } else {
+        snprintf(buf, n, "%s:%llu", r->path, (unsigned long long)r->line);
+    }
+    return buf;
+}

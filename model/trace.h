@@ -47,6 +47,10 @@ trace_fmt_t trace_format(const trace_reader_t *r);
 trace_z_t trace_compression(const trace_reader_t *r);
 void trace_close(trace_reader_t *r); /* NULL is a no-op */
 
+/* Where the last record came from, for messages: "PATH:LINE" for text and
+ * lackey traces, "PATH: record N" (from 1) for binary ones. Returns buf. */
+const char *trace_where(const trace_reader_t *r, char *buf, size_t n);
+
 /* Writers (used by the converter `mmutrace` and by tests). fmt is TEXT or BIN. */
 int trace_wopen(trace_writer_t **out, const char *path, trace_fmt_t fmt, trace_z_t z, char *err, size_t errlen);
 int trace_write(trace_writer_t *w, const trace_rec_t *rec); /* 0 or -1 */

@@ -111,6 +111,7 @@ typedef struct {
 
 static int trace_src_next(void *ctx, trace_rec_t *rec) { return trace_next(((trace_src_t *)ctx)->r, rec); }
 static const char *trace_src_err(void *ctx) { return trace_error(((trace_src_t *)ctx)->r); }
+static const char *trace_src_where(void *ctx, char *b, size_t n) { return trace_where(((trace_src_t *)ctx)->r, b, n); }
 static int wl_src_next(void *ctx, trace_rec_t *rec) { return wl_next(ctx, rec); }
 
 /* ------------------------------------------------------------- outputs */
@@ -175,7 +176,7 @@ static int run_demo(const sim_config_t *base, const char *preset, const wl_spec_
         pg->label = label;
         pg->shown = 0;
         clock_gettime(CLOCK_MONOTONIC, &pg->start);
-        sim_source_t src = {wl_src_next, NULL, w, "workload", progress_cb, pg};
+        sim_source_t src = {wl_src_next, NULL, w, "workload", NULL, progress_cb, pg};
         int rc = sim_run(&c, &src, &st[i], err, sizeof err);
         wl_destroy(w);
         if (rc != 0) {
@@ -494,7 +495,7 @@ int main(int argc, char **argv)
             stats_free(&st);
             return 1;
         }
-        sim_source_t src = {trace_src_next, trace_src_err, &ts, trace, progress_cb, &pg};
+        sim_source_t src = {trace_src_next, trace_src_err, &ts, trace, trace_src_where, progress_cb, &pg};
         rc = sim_run(&cfg, &src, &st, err, sizeof err);
         trace_close(ts.r);
     } else {
@@ -504,7 +505,7 @@ int main(int argc, char **argv)
             stats_free(&st);
             return 1;
         }
-        sim_source_t src = {wl_src_next, NULL, w, wl_kind_name(ws.kind), progress_cb, &pg};
+        sim_source_t src = {wl_src_next, NULL, w, wl_kind_name(ws.kind), NULL, progress_cb, &pg};
         rc = sim_run(&cfg, &src, &st, err, sizeof err);
         wl_destroy(w);
     }
