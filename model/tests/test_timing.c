@@ -1,0 +1,1547 @@
+/* test_timing.c - the cycle contract (docs/timing.md), cycle for cycle.
+ *
+ * Every expected cycle, address and payload below is derived by hand from
+ * docs/timing.md (the derivation is the comment next to it); none was taken
+ * from a run of the model. The harness drives mmu_eval()/mmu_step() itself,
+ * plays the memory side (a read seen on the port in cycle t is sampled from
+ * pmem in t and answered in t + latency, at most one answer per cycle, the
+ * smallest (ready cycle, issue order) first; a write is applied in the cycle
+ * it appears) and records every port of every cycle.
+ *
+ * Parameters (those of the diagrams, docs/timing.md section 6) unless a test
+ * says otherwise: L1 TLBs 4 entries 2-way LRU per size (2 sets), STLB 16
+ * entries 4-way LRU holding 4K, 2M and 1G (4 sets), PWCs 4 entries 2-way LRU,
+ * L1_LAT 1, STLB_LAT 2, PWC_LAT 1, 2 walkers, 8 outstanding, MAXPHYADDR 46,
+ * memory latency M = 3. Mode CR0.WP | EFER.NXE.
+ *
+ * Shorthand in the comments: "acc" acceptance, "L1" L1 lookup, "ST" STLB
+ * lookup, "disp" dispatch, "pwc" PWC lookup, "rd X" read of entry X on the
+ * memory port, "ret" the memory response (issue + 3), "wr X" an A/D write.
+ * Walk latency (section 6): L1_LAT + STLB_LAT + PWC_LAT + n*(M+1) + w
+ * = 1 + 2 + 1 + 4n + w = 4 + 4n + w.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "check.h"
+#include "mmu.h"
+#include "paging.h"
+#include "pmem.h"
+#include "pt.h"
+
+/* ================================================================ harness */
+
+#define H_MAXREQ 64
+#define H_MAXMEM 512
+#define H_MAXCYC 1024
+#define H_MAXPEND 32
+#define H_MAXLAT 32
+
+typedef struct {
+    uint32_t id;
+    uint64_t va;
+    uint8_t acc;
+    bool user;
+    uint64_t earliest;  /* first cycle it is offered (held until accepted) */
+    int64_t acc_cycle;  /* handshake cycle, -1 */
+    int64_t rsp_cycle;  /* rsp_valid cycle, -1 */
+    mmu_out_t rsp;      /* outputs of the response cycle */
+} hreq_t;
+
+typedef struct {
+    uint64_t cycle;
+    bool we;
+    uint8_t id;
+    uint64_t addr, wdata;
+} hmem_t;
+
+typedef struct {
+    uint64_t ready, seq;
+    uint8_t id;
+    uint64_t data;
+} hpend_t;
+
+typedef struct {
+    mmu_config_t cfg;
+    mmu_t *m;
+    pmem_t *mem;
+    pt_t *pt;
+    uint64_t cr3;
+    unsigned mem_lat;
+    unsigned rd_lat[H_MAXLAT]; /* latency of the k-th read issued (0: mem_lat) */
+    uint64_t nreads;
+    hpend_t pend[H_MAXPEND];
+    int npend;
+    hreq_t req[H_MAXREQ];
+    int nreq, next_req;
+    bool ctl_pending;
+    mmu_in_t ctl;
+    uint64_t ctl_earliest;
+    int64_t ctl_cycle; /* handshake cycle of the last control operation */
+    hmem_t mreq[H_MAXMEM];
+    int nmreq;
+    mmu_out_t out[H_MAXCYC];
+    bool stepped[H_MAXCYC];
+    int step_errors, trace_errors;
+    bool skip; /* use mmu_next_event()/mmu_skip_to() */
+    uint64_t nskipped;
+} h_t;
+
+static void h_default_cfg(mmu_config_t *c)
+{
+    memset(c, 0, sizeof *c);
+    const mmu_array_cfg_t l1 = {4, 2, MMU_REPL_LRU, 1};
+    for (int ps = 0; ps < MMU_PS_COUNT; ps++)
+        c->itlb[ps] = c->dtlb[ps] = l1;
+    c->stlb = (mmu_array_cfg_t){16, 4, MMU_REPL_LRU, 1};
+    c->stlb_sizes = 7;
+    for (int i = 0; i < MMU_PWC_COUNT; i++)
+        c->pwc[i] = (mmu_array_cfg_t){4, 2, MMU_REPL_LRU, 1};
+    c->l1_lat = 1;
+    c->stlb_lat = 2;
+    c->pwc_lat = 1;
+    c->walkers = 2;
+    c->outstanding = 8;
+    c->maxphyaddr = 46;
+}
+
+static h_t *h_new_cfg(const mmu_config_t *cfg, uint32_t mode)
+{
+    h_t *h = calloc(1, sizeof *h);
+    if (!h) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    h->cfg = *cfg;
+    h->mem_lat = 3;
+    h->ctl_cycle = -1;
+    h->mem = pmem_create();
+    h->pt = pt_create(h->mem, cfg->maxphyaddr, 1);
+    if (!h->mem || !h->pt) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    h->cr3 = pt_new_root(h->pt);
+    char err[200] = "";
+    int rc = mmu_create(cfg, &h->m, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "mmu_create: %s\n", err);
+        exit(2);
+    }
+    mmu_set_state(h->m, h->cr3, mode);
+    return h;
+}
+
+static h_t *h_new(uint32_t mode)
+{
+    mmu_config_t c;
+    h_default_cfg(&c);
+    return h_new_cfg(&c, mode);
+}
+
+static void h_free(h_t *h)
+{
+    CHECK_EQ(h->step_errors, 0);  /* every mmu_step() of the run returned 0 */
+    CHECK_EQ(h->trace_errors, 0); /* every response matched an accepted request */
+    mmu_destroy(h->m);
+    pt_destroy(h->pt);
+    pmem_destroy(h->mem);
+    free(h);
+}
+
+static void h_map_(h_t *h, uint64_t va, uint64_t pa, unsigned ps, uint64_t flags, int line)
+{
+    char err[200] = "";
+    int rc = pt_map(h->pt, h->cr3, va, pa, ps, flags, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "line %d: pt_map(0x%llx): %s\n", line, (unsigned long long)va, err);
+    CHECK_EQ(rc, 0);
+}
+#define h_map(h, va, pa, ps, fl) h_map_(h, va, pa, ps, fl, __LINE__)
+
+/* Entry address / value at `level` for va. */
+static uint64_t h_ea(h_t *h, uint64_t va, unsigned level) { return pt_entry_addr(h->pt, h->cr3, va, level); }
+static uint64_t h_ev(h_t *h, uint64_t va, unsigned level) { return pmem_read64(h->mem, h_ea(h, va, level)); }
+
+/* Set A in the non-leaf entries (levels 4 .. leaf+1) on the path of va. */
+static void h_set_a(h_t *h, uint64_t va, unsigned leaf_level)
+{
+    for (unsigned l = 4; l > leaf_level; l--) {
+        uint64_t a = h_ea(h, va, l);
+        CHECK(a != 0);
+        pmem_write64(h->mem, a, pmem_read64(h->mem, a) | PTE_A);
+    }
+}
+
+static int h_add(h_t *h, uint64_t earliest, uint64_t va, uint8_t acc, bool user)
+{
+    if (h->nreq >= H_MAXREQ) {
+        fprintf(stderr, "too many requests\n");
+        exit(2);
+    }
+    int i = h->nreq++;
+    hreq_t *r = &h->req[i];
+    memset(r, 0, sizeof *r);
+    r->id = 0x100u + (uint32_t)i;
+    r->va = va;
+    r->acc = acc;
+    r->user = user;
+    r->earliest = earliest;
+    r->acc_cycle = r->rsp_cycle = -1;
+    return i;
+}
+
+static void h_ctl(h_t *h, uint64_t earliest, uint8_t op, uint64_t data, uint64_t addr)
+{
+    memset(&h->ctl, 0, sizeof h->ctl);
+    h->ctl.ctl_valid = true;
+    h->ctl.ctl_op = op;
+    h->ctl.ctl_data = data;
+    h->ctl.ctl_addr = addr;
+    h->ctl_earliest = earliest;
+    h->ctl_pending = true;
+}
+
+/* One cycle: outputs, environment, edge. */
+static void h_cycle(h_t *h)
+{
+    uint64_t t = mmu_cycle(h->m);
+    mmu_out_t o;
+    mmu_eval(h->m, &o);
+    if (t < H_MAXCYC) {
+        h->out[t] = o;
+        h->stepped[t] = true;
+    }
+    mmu_in_t in;
+    memset(&in, 0, sizeof in);
+
+    /* CPU side: a pending control operation has priority (req and ctl are
+     * never offered together); otherwise the oldest unaccepted request. */
+    if (h->ctl_pending && t >= h->ctl_earliest) {
+        in = h->ctl;
+        if (o.ctl_ready) {
+            h->ctl_pending = false;
+            h->ctl_cycle = (int64_t)t;
+        }
+    } else if (h->next_req < h->nreq && t >= h->req[h->next_req].earliest) {
+        hreq_t *r = &h->req[h->next_req];
+        in.req_valid = true;
+        in.req_id = r->id;
+        in.req_vaddr = r->va;
+        in.req_acc = r->acc;
+        in.req_user = r->user;
+        if (o.req_ready) {
+            r->acc_cycle = (int64_t)t;
+            h->next_req++;
+        }
+    }
+
+    /* memory side: one response, smallest (ready, issue order) among ready */
+    int best = -1;
+    for (int i = 0; i < h->npend; i++)
+        if (h->pend[i].ready <= t &&
+            (best < 0 || h->pend[i].ready < h->pend[best].ready ||
+             (h->pend[i].ready == h->pend[best].ready && h->pend[i].seq < h->pend[best].seq)))
+            best = i;
+    if (best >= 0) {
+        in.mem_rsp_valid = true;
+        in.mem_rsp_id = h->pend[best].id;
+        in.mem_rsp_data = h->pend[best].data;
+        h->pend[best] = h->pend[--h->npend];
+    }
+    if (o.mem_req_valid) {
+        if (h->nmreq < H_MAXMEM)
+            h->mreq[h->nmreq++] = (hmem_t){t, o.mem_req_we, o.mem_req_id, o.mem_req_addr, o.mem_req_wdata};
+        if (o.mem_req_we) {
+            pmem_write64(h->mem, o.mem_req_addr, o.mem_req_wdata);
+        } else {
+            unsigned lat = h->nreads < H_MAXLAT && h->rd_lat[h->nreads] ? h->rd_lat[h->nreads] : h->mem_lat;
+            if (h->npend < H_MAXPEND)
+                h->pend[h->npend++] =
+                    (hpend_t){t + lat, h->nreads, o.mem_req_id, pmem_read64(h->mem, o.mem_req_addr)};
+            h->nreads++;
+        }
+    }
+
+    /* response record */
+    if (o.rsp_valid) {
+        int k = -1;
+        for (int i = 0; i < h->nreq; i++)
+            if (h->req[i].id == o.rsp_id && h->req[i].acc_cycle >= 0 && h->req[i].rsp_cycle < 0)
+                k = i;
+        if (k < 0) {
+            h->trace_errors++;
+            fprintf(stderr, "cycle %llu: response for unknown id 0x%x\n", (unsigned long long)t, o.rsp_id);
+        } else {
+            h->req[k].rsp_cycle = (int64_t)t;
+            h->req[k].rsp = o;
+        }
+    }
+
+    if (mmu_step(h->m, &in) != 0) {
+        h->step_errors++;
+        fprintf(stderr, "cycle %llu: mmu_step: %s\n", (unsigned long long)t, mmu_error(h->m));
+    }
+}
+
+static bool h_idle(h_t *h)
+{
+    if (h->next_req < h->nreq || h->ctl_pending || h->npend || mmu_outstanding(h->m))
+        return false;
+    for (int i = 0; i < h->nreq; i++)
+        if (h->req[i].rsp_cycle < 0)
+            return false;
+    return true;
+}
+
+/* Skip mode: jump to the earliest cycle in which the MMU or the environment
+ * has something to do (never beyond `limit`). */
+static void h_skip(h_t *h, uint64_t limit)
+{
+    uint64_t t = mmu_cycle(h->m);
+    uint64_t target = mmu_next_event(h->m);
+    if (h->ctl_pending)
+        target = h->ctl_earliest < target ? h->ctl_earliest : target;
+    if (h->next_req < h->nreq)
+        target = h->req[h->next_req].earliest < target ? h->req[h->next_req].earliest : target;
+    for (int i = 0; i < h->npend; i++)
+        target = h->pend[i].ready < target ? h->pend[i].ready : target;
+    if (target > limit)
+        target = limit;
+    if (target > t) {
+        h->nskipped += target - t;
+        mmu_skip_to(h->m, target);
+    }
+}
+
+/* Run until mmu_cycle() == c. */
+static void h_run_to(h_t *h, uint64_t c)
+{
+    while (mmu_cycle(h->m) < c) {
+        if (h->skip)
+            h_skip(h, c);
+        if (mmu_cycle(h->m) < c)
+            h_cycle(h);
+    }
+}
+
+/* Run until every request is answered and the memory side is quiet. */
+static void h_run_idle(h_t *h)
+{
+    uint64_t limit = mmu_cycle(h->m) + 2000;
+    while (!h_idle(h) && mmu_cycle(h->m) < limit) {
+        if (h->skip)
+            h_skip(h, limit);
+        if (!h_idle(h) && mmu_cycle(h->m) < limit)
+            h_cycle(h);
+    }
+    CHECK(h_idle(h));
+}
+
+/* Offer one request from cycle c (after running to c), run to idle. */
+static int h_at(h_t *h, uint64_t c, uint64_t va, uint8_t acc, bool user)
+{
+    h_run_to(h, c);
+    int i = h_add(h, c, va, acc, user);
+    h_run_idle(h);
+    return i;
+}
+
+/* ----- expectations; on failure name the calling line */
+
+#define WHERE_BEGIN int fail0_ = check_fail_
+#define WHERE_END(line)                                              \
+    do {                                                             \
+        if (check_fail_ != fail0_)                                   \
+            fprintf(stderr, "    (expectation at line %d)\n", line); \
+    } while (0)
+
+/* Request i accepted in acc and answered in rsp. */
+static void expect_cyc_(h_t *h, int i, int64_t acc, int64_t rsp, int line)
+{
+    WHERE_BEGIN;
+    CHECK_EQ(h->req[i].acc_cycle, acc);
+    CHECK_EQ(h->req[i].rsp_cycle, rsp);
+    WHERE_END(line);
+}
+#define EXPECT_CYC(h, i, acc, rsp) expect_cyc_(h, i, acc, rsp, __LINE__)
+
+/* A successful translation. */
+static void expect_ok_(h_t *h, int i, uint64_t paddr, unsigned size, unsigned src, unsigned pwc, int line)
+{
+    WHERE_BEGIN;
+    const mmu_out_t *o = &h->req[i].rsp;
+    CHECK_EQ(o->rsp_valid, 1);
+    CHECK_EQ(o->rsp_id, h->req[i].id);
+    CHECK_EQ(o->rsp_paddr, paddr);
+    CHECK_EQ(o->rsp_size, size);
+    CHECK_EQ(o->rsp_fault, MMU_FAULT_NONE);
+    CHECK_EQ(o->rsp_cause, MMU_CAUSE_NONE);
+    CHECK_EQ(o->rsp_err, 0);
+    CHECK_EQ(o->rsp_fault_addr, 0);
+    CHECK_EQ(o->rsp_src, src);
+    CHECK_EQ(o->rsp_pwc, pwc);
+    WHERE_END(line);
+}
+#define EXPECT_OK(h, i, paddr, size, src, pwc) expect_ok_(h, i, paddr, size, src, pwc, __LINE__)
+
+/* A fault: paddr 0, fault_addr = the request's address. */
+static void expect_fault_(h_t *h, int i, unsigned fault, unsigned cause, unsigned err, unsigned size, unsigned src,
+                          unsigned pwc, int line)
+{
+    WHERE_BEGIN;
+    const mmu_out_t *o = &h->req[i].rsp;
+    CHECK_EQ(o->rsp_valid, 1);
+    CHECK_EQ(o->rsp_id, h->req[i].id);
+    CHECK_EQ(o->rsp_paddr, 0);
+    CHECK_EQ(o->rsp_size, size);
+    CHECK_EQ(o->rsp_fault, fault);
+    CHECK_EQ(o->rsp_cause, cause);
+    CHECK_EQ(o->rsp_err, err);
+    CHECK_EQ(o->rsp_fault_addr, h->req[i].va);
+    CHECK_EQ(o->rsp_src, src);
+    CHECK_EQ(o->rsp_pwc, pwc);
+    WHERE_END(line);
+}
+#define EXPECT_FAULT(h, i, fault, cause, err, size, src, pwc) \
+    expect_fault_(h, i, fault, cause, err, size, src, pwc, __LINE__)
+
+/* The k-th memory request of the run. */
+static void expect_mem_(h_t *h, int k, uint64_t cycle, bool we, unsigned id, uint64_t addr, uint64_t wdata, int line)
+{
+    WHERE_BEGIN;
+    CHECK(k < h->nmreq);
+    if (k < h->nmreq) {
+        const hmem_t *r = &h->mreq[k];
+        CHECK_EQ(r->cycle, cycle);
+        CHECK_EQ(r->we, we);
+        CHECK_EQ(r->id, id);
+        CHECK_EQ(r->addr, addr);
+        CHECK_EQ(r->wdata, wdata);
+    }
+    WHERE_END(line);
+}
+#define EXPECT_RD(h, k, cycle, id, addr) expect_mem_(h, k, cycle, false, id, addr, 0, __LINE__)
+#define EXPECT_WR(h, k, cycle, id, addr, wdata) expect_mem_(h, k, cycle, true, id, addr, wdata, __LINE__)
+
+/* ================================================================ the tests */
+
+#define ACC_R MMU_ACC_READ
+#define ACC_W MMU_ACC_WRITE
+#define ACC_X MMU_ACC_EXEC
+#define MODE (MMU_MODE_WP | MMU_MODE_NXE)
+#define U true
+#define S false
+
+/* A 4K page in user space; its 512 GiB, 1 GiB and 2 MiB regions are
+ * VA[47:39] = 0x24, VA[38:30] = 0xD1, VA[29:21] = 0; VA bits 21 and 12 = 0. */
+#define VA0 0x0000123440000000ull
+/* A page in another 512 GiB region (VA[47:39] = 0x0FE). */
+#define VAF 0x00007F0000000000ull
+
+#define PA(n) (0x0000000010000000ull + (uint64_t)(n) * 0x7000ull) /* 4K frames */
+
+/* Map a user, writable 4K page with A=1 in every entry (no A/D writes on a read). */
+static void map4k_acc(h_t *h, uint64_t va, uint64_t pa)
+{
+    h_map(h, va, pa, MMU_PS_4K, PT_W | PT_U | PT_A);
+    h_set_a(h, va, 1);
+}
+
+/* ---------------------------------------------------------------- 1 */
+static void test_l1_hit(void)
+{
+    h_t *h = h_new(MODE);
+    map4k_acc(h, VA0, PA(1));
+    /* prime: a cold walk, 4 reads, no A/D writes: acc 0, L1 0 miss, ST 2
+     * miss, disp+pwc 3 (miss), rd PML4E 4, PDPTE 8, PDE 12, PTE 16, ret 19,
+     * complete end 19, rsp 20 (6.3) */
+    int a = h_at(h, 0, VA0 + 0x10, ACC_R, U);
+    EXPECT_CYC(h, a, 0, 20);
+    EXPECT_OK(h, a, PA(1) | 0x10, MMU_PS_4K, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 4); /* 4 reads, no writes */
+
+    /* the hit: acc 100, L1 lookup 100 (L1_LAT-1 = 0) hit -> DONE end 100,
+     * rsp 101: latency L1_LAT = 1 (6.1); src L1, pwc 0, no memory traffic */
+    int b = h_at(h, 100, VA0 + 0xABC, ACC_R, U);
+    EXPECT_CYC(h, b, 100, 101);
+    EXPECT_OK(h, b, PA(1) | 0xABC, MMU_PS_4K, MMU_SRC_L1, 0);
+    CHECK_EQ(h->nmreq, 4);
+    /* 6.1: req_ready 1 in the acceptance cycle and after */
+    CHECK_EQ(h->out[100].req_ready, 1);
+    CHECK_EQ(h->out[100].rsp_valid, 0);
+    CHECK_EQ(h->out[101].rsp_valid, 1);
+    CHECK_EQ(h->out[101].rsp_id, h->req[b].id);
+    /* a write hit to the same page: the walk was a read of a page with D=0,
+     * so the entry has D=0 -> soft miss (5.4): not tested here (test 4) */
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 2 */
+static void test_stlb_hit(void)
+{
+    h_t *h = h_new(MODE);
+    /* P0, P1, P2 in one 2 MiB region; VA bit 12 = 0 for all three, so all go
+     * to DTLB.4k set 0 (2 sets: set = VA[12]); STLB sets (4 sets, VA[13:12]):
+     * P0 -> 0, P1 -> 2, P2 -> 0 (4 ways: nothing evicted). */
+    const uint64_t P0 = VA0, P1 = VA0 + 0x2000, P2 = VA0 + 0x4000;
+    map4k_acc(h, P0, PA(1));
+    map4k_acc(h, P1, PA(2));
+    map4k_acc(h, P2, PA(3));
+    /* P0: cold walk, 20 */
+    int a = h_at(h, 0, P0, ACC_R, U);
+    EXPECT_CYC(h, a, 0, 20);
+    /* P1: PDE-cache hit (P0's walk filled it): rd PTE 104, ret 107, rsp 108 */
+    int b = h_at(h, 100, P1, ACC_R, U);
+    EXPECT_CYC(h, b, 100, 108);
+    EXPECT_OK(h, b, PA(2), MMU_PS_4K, MMU_SRC_WALK, 3);
+    /* P2: same, rsp 208. Its DTLB.4k fill in set 0 {P0 way 0, P1 way 1, P1
+     * MRU} evicts the LRU way, P0; the STLB keeps P0. */
+    int c = h_at(h, 200, P2, ACC_R, U);
+    EXPECT_CYC(h, c, 200, 208);
+    int nm = h->nmreq;
+    /* P0 again: acc 300, L1 300 miss, ST 302 (300 + STLB_LAT) hit -> DONE,
+     * L1 refill at end of 302, rsp 303: latency 3 (6.2), src STLB */
+    int d = h_at(h, 300, P0 + 0x345, ACC_R, U);
+    EXPECT_CYC(h, d, 300, 303);
+    EXPECT_OK(h, d, PA(1) | 0x345, MMU_PS_4K, MMU_SRC_STLB, 0);
+    CHECK_EQ(h->out[301].rsp_valid, 0);
+    CHECK_EQ(h->out[302].rsp_valid, 0);
+    /* P0 once more: the refill made it an L1 hit, latency 1 */
+    int e = h_at(h, 400, P0 + 0x8, ACC_R, U);
+    EXPECT_CYC(h, e, 400, 401);
+    EXPECT_OK(h, e, PA(1) | 0x8, MMU_PS_4K, MMU_SRC_L1, 0);
+    /* P2 is still in the L1 (the refill's victim was P1, the LRU way after
+     * P2's fill): L1 hit */
+    int f = h_at(h, 500, P2, ACC_R, U);
+    EXPECT_CYC(h, f, 500, 501);
+    EXPECT_OK(h, f, PA(3), MMU_PS_4K, MMU_SRC_L1, 0);
+    /* P1 was evicted from the L1 by P0's refill: STLB hit, latency 3 */
+    int g = h_at(h, 600, P1, ACC_R, U);
+    EXPECT_CYC(h, g, 600, 603);
+    EXPECT_OK(h, g, PA(2), MMU_PS_4K, MMU_SRC_STLB, 0);
+    CHECK_EQ(h->nmreq, nm); /* STLB and L1 hits make no memory traffic */
+    /* the ITLB side is separate: a fetch from P0 misses the ITLB, hits the
+     * STLB (shared): latency 3 */
+    int x = h_at(h, 700, P0, ACC_X, U);
+    EXPECT_CYC(h, x, 700, 703);
+    EXPECT_OK(h, x, PA(1), MMU_PS_4K, MMU_SRC_STLB, 0);
+    /* ... and was refilled into the ITLB: L1 hit */
+    int y = h_at(h, 800, P0, ACC_X, U);
+    EXPECT_CYC(h, y, 800, 801);
+    EXPECT_OK(h, y, PA(1), MMU_PS_4K, MMU_SRC_L1, 0);
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 3 */
+static void test_pwc_levels_4k(void)
+{
+    h_t *h = h_new(MODE);
+    const uint64_t X0 = VA0;                /* cold */
+    const uint64_t X1 = VA0 + 0x1000;       /* same 2 MiB: PDE-cache hit */
+    const uint64_t X2 = VA0 + 0x200000;     /* same 1 GiB, other 2 MiB: PDPTE-cache hit */
+    const uint64_t X3 = VA0 + 0x40000000;   /* same 512 GiB, other 1 GiB: PML4E-cache hit */
+    map4k_acc(h, X0, PA(1));
+    map4k_acc(h, X1, PA(2));
+    map4k_acc(h, X2, PA(3));
+    map4k_acc(h, X3, PA(4));
+
+    /* X0, no PWC hit: n = 4 -> 20. rd PML4E 4, PDPTE 8, PDE 12, PTE 16 (6.3) */
+    int a = h_at(h, 0, X0 + 0x123, ACC_R, U);
+    EXPECT_CYC(h, a, 0, 20);
+    EXPECT_OK(h, a, PA(1) | 0x123, MMU_PS_4K, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 4);
+    EXPECT_RD(h, 0, 4, 0, h->cr3 + 8 * 0x24); /* CR3 + 8*VA[47:39] */
+    EXPECT_RD(h, 0, 4, 0, h_ea(h, X0, 4));
+    EXPECT_RD(h, 1, 8, 0, h_ea(h, X0, 3));
+    EXPECT_RD(h, 2, 12, 0, h_ea(h, X0, 2));
+    EXPECT_RD(h, 3, 16, 0, h_ea(h, X0, 1));
+    /* the PTE value carries the frame */
+    CHECK_EQ(h_ev(h, X0, 1) & pg_addr_mask(46), PA(1));
+
+    /* X1, PDE-cache hit: n = 1 -> 8. acc 100, disp+pwc 103, rd PTE 104,
+     * ret 107 leaf, rsp 108, pwc = 3 */
+    int b = h_at(h, 100, X1 + 0xFF8, ACC_R, U);
+    EXPECT_CYC(h, b, 100, 108);
+    EXPECT_OK(h, b, PA(2) | 0xFF8, MMU_PS_4K, MMU_SRC_WALK, 3);
+    CHECK_EQ(h->nmreq, 5);
+    EXPECT_RD(h, 4, 104, 0, h_ea(h, X1, 1));
+
+    /* X2, PDPTE-cache hit: n = 2 -> 12. rd PDE 204, ret 207, rd PTE 208,
+     * ret 211, rsp 212, pwc = 2 */
+    int c = h_at(h, 200, X2 + 0x8, ACC_R, U);
+    EXPECT_CYC(h, c, 200, 212);
+    EXPECT_OK(h, c, PA(3) | 0x8, MMU_PS_4K, MMU_SRC_WALK, 2);
+    CHECK_EQ(h->nmreq, 7);
+    EXPECT_RD(h, 5, 204, 0, h_ea(h, X2, 2));
+    EXPECT_RD(h, 6, 208, 0, h_ea(h, X2, 1));
+
+    /* X3, PML4E-cache hit: n = 3 -> 16. rd PDPTE 304, PDE 308, PTE 312,
+     * ret 315, rsp 316, pwc = 1 */
+    int d = h_at(h, 300, X3, ACC_R, U);
+    EXPECT_CYC(h, d, 300, 316);
+    EXPECT_OK(h, d, PA(4), MMU_PS_4K, MMU_SRC_WALK, 1);
+    CHECK_EQ(h->nmreq, 10);
+    EXPECT_RD(h, 7, 304, 0, h_ea(h, X3, 3));
+    EXPECT_RD(h, 8, 308, 0, h_ea(h, X3, 2));
+    EXPECT_RD(h, 9, 312, 0, h_ea(h, X3, 1));
+    h_free(h);
+}
+
+static void test_pwc_levels_2m_1g(void)
+{
+    /* 2 MiB pages */
+    h_t *h = h_new(MODE);
+    const uint64_t Y0 = VA0;              /* cold */
+    const uint64_t Y1 = VA0 + 0x200000;   /* same 1 GiB: PDPTE-cache hit */
+    const uint64_t Y2 = VA0 + 0x40000000; /* same 512 GiB: PML4E-cache hit */
+    const uint64_t F0 = 0x0000000123400000ull, F1 = 0x0000000123600000ull, F2 = 0x0000000200000000ull;
+    h_map(h, Y0, F0, MMU_PS_2M, PT_W | PT_U | PT_A);
+    h_map(h, Y1, F1, MMU_PS_2M, PT_W | PT_U | PT_A);
+    h_map(h, Y2, F2, MMU_PS_2M, PT_W | PT_U | PT_A);
+    h_set_a(h, Y0, 2);
+    h_set_a(h, Y1, 2);
+    h_set_a(h, Y2, 2);
+    /* Y0, no PWC hit: n = 3 -> 16 (6.4): rd PML4E 4, PDPTE 8, PDE 12,
+     * ret 15 leaf, rsp 16, size 1 */
+    int a = h_at(h, 0, Y0 + 0x12345, ACC_R, U);
+    EXPECT_CYC(h, a, 0, 16);
+    EXPECT_OK(h, a, F0 | 0x12345, MMU_PS_2M, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 3);
+    EXPECT_RD(h, 0, 4, 0, h_ea(h, Y0, 4));
+    EXPECT_RD(h, 1, 8, 0, h_ea(h, Y0, 3));
+    EXPECT_RD(h, 2, 12, 0, h_ea(h, Y0, 2));
+    /* Y1, PDPTE-cache hit: n = 1 -> 8: rd PDE 104, rsp 108, pwc 2 */
+    int b = h_at(h, 100, Y1 + 0x1FFFF8, ACC_R, U);
+    EXPECT_CYC(h, b, 100, 108);
+    EXPECT_OK(h, b, F1 | 0x1FFFF8, MMU_PS_2M, MMU_SRC_WALK, 2);
+    CHECK_EQ(h->nmreq, 4);
+    EXPECT_RD(h, 3, 104, 0, h_ea(h, Y1, 2));
+    /* Y2, PML4E-cache hit: n = 2 -> 12: rd PDPTE 204, PDE 208, rsp 212, pwc 1 */
+    int c = h_at(h, 200, Y2 + 0x1000, ACC_W, U);
+    /* a write: Y2 mapped with A=1 D=0 -> one write of the PDE with D: w = 1,
+     * wr PDE at 212, rsp 213 */
+    EXPECT_CYC(h, c, 200, 213);
+    EXPECT_OK(h, c, F2 | 0x1000, MMU_PS_2M, MMU_SRC_WALK, 1);
+    CHECK_EQ(h->nmreq, 7);
+    EXPECT_RD(h, 4, 204, 0, h_ea(h, Y2, 3));
+    EXPECT_RD(h, 5, 208, 0, h_ea(h, Y2, 2));
+    EXPECT_WR(h, 6, 212, 0, h_ea(h, Y2, 2), F2 | PTE_P | PTE_RW | PTE_US | PTE_A | PTE_PS | PTE_D);
+    /* 2M, no PDE-cache hit possible: Y0 + 4K (same 2 MiB page) is an L1 hit
+     * in DTLB.2m (latency 1), not a PDE-cache hit */
+    int d = h_at(h, 300, Y0 + 0x1000, ACC_R, U);
+    EXPECT_CYC(h, d, 300, 301);
+    EXPECT_OK(h, d, F0 | 0x1000, MMU_PS_2M, MMU_SRC_L1, 0);
+    h_free(h);
+
+    /* 1 GiB pages */
+    h = h_new(MODE);
+    const uint64_t Z0 = 0x0000124000000000ull; /* 1 GiB aligned, VA[47:39] = 0x24 */
+    const uint64_t Z1 = Z0 + 0x40000000;
+    const uint64_t G0 = 0x0000002340000000ull, G1 = 0x0000001000000000ull;
+    h_map(h, Z0, G0, MMU_PS_1G, PT_W | PT_U | PT_A);
+    h_map(h, Z1, G1, MMU_PS_1G, PT_W | PT_U | PT_A);
+    h_set_a(h, Z0, 3);
+    /* Z0, no PWC hit: n = 2 -> 12 (6.5): rd PML4E 4, PDPTE 8, ret 11, rsp 12 */
+    a = h_at(h, 0, Z0 + 0x1234567, ACC_R, U);
+    EXPECT_CYC(h, a, 0, 12);
+    EXPECT_OK(h, a, G0 | 0x1234567, MMU_PS_1G, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 2);
+    EXPECT_RD(h, 0, 4, 0, h_ea(h, Z0, 4));
+    EXPECT_RD(h, 1, 8, 0, h_ea(h, Z0, 3));
+    /* Z1, PML4E-cache hit: n = 1 -> 8: rd PDPTE 104, rsp 108 */
+    b = h_at(h, 100, Z1 + 0x3FFFFFF8, ACC_R, U);
+    EXPECT_CYC(h, b, 100, 108);
+    EXPECT_OK(h, b, G1 | 0x3FFFFFF8, MMU_PS_1G, MMU_SRC_WALK, 1);
+    CHECK_EQ(h->nmreq, 3);
+    EXPECT_RD(h, 2, 104, 0, h_ea(h, Z1, 3));
+    /* Z0 again, another 4K inside the 1 GiB page: DTLB.1g hit, latency 1 */
+    c = h_at(h, 200, Z0 + 0x20000000, ACC_R, U);
+    EXPECT_CYC(h, c, 200, 201);
+    EXPECT_OK(h, c, G0 | 0x20000000, MMU_PS_1G, MMU_SRC_L1, 0);
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 4 */
+static void test_ad_updates(void)
+{
+    /* 4a: fresh tables, A = 0 everywhere, read (6.7): n = 4, w = 4 -> 24 */
+    h_t *h = h_new(MODE);
+    h_map(h, VA0, PA(1), MMU_PS_4K, PT_W | PT_U);
+    const uint64_t e4 = h_ev(h, VA0, 4), e3 = h_ev(h, VA0, 3), e2 = h_ev(h, VA0, 2), e1 = h_ev(h, VA0, 1);
+    CHECK_EQ(e4 & PTE_A, 0);
+    CHECK_EQ(e1, PA(1) | PTE_P | PTE_RW | PTE_US);
+    int a = h_at(h, 0, VA0 + 0x77, ACC_R, U);
+    /* rd 4, 8, 12, 16; PTE ret 19 -> ADW; wr PML4E 20, PDPTE 21, PDE 22,
+     * PTE 23 (last: complete end 23), rsp 24 */
+    EXPECT_CYC(h, a, 0, 24);
+    EXPECT_OK(h, a, PA(1) | 0x77, MMU_PS_4K, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 8);
+    EXPECT_RD(h, 0, 4, 0, h_ea(h, VA0, 4));
+    EXPECT_RD(h, 1, 8, 0, h_ea(h, VA0, 3));
+    EXPECT_RD(h, 2, 12, 0, h_ea(h, VA0, 2));
+    EXPECT_RD(h, 3, 16, 0, h_ea(h, VA0, 1));
+    EXPECT_WR(h, 4, 20, 0, h_ea(h, VA0, 4), e4 | 0x20);
+    EXPECT_WR(h, 5, 21, 0, h_ea(h, VA0, 3), e3 | 0x20);
+    EXPECT_WR(h, 6, 22, 0, h_ea(h, VA0, 2), e2 | 0x20);
+    EXPECT_WR(h, 7, 23, 0, h_ea(h, VA0, 1), e1 | 0x20);
+    /* pmem holds the updated entries */
+    CHECK_EQ(h_ev(h, VA0, 4), e4 | PTE_A);
+    CHECK_EQ(h_ev(h, VA0, 3), e3 | PTE_A);
+    CHECK_EQ(h_ev(h, VA0, 2), e2 | PTE_A);
+    CHECK_EQ(h_ev(h, VA0, 1), e1 | PTE_A);
+    h_free(h);
+
+    /* 4b: fresh tables, write: the fourth write is PTE | A | D (0x60), 24 */
+    h = h_new(MODE);
+    h_map(h, VA0, PA(1), MMU_PS_4K, PT_W | PT_U);
+    {
+        const uint64_t f4 = h_ev(h, VA0, 4), f3 = h_ev(h, VA0, 3), f2 = h_ev(h, VA0, 2), f1 = h_ev(h, VA0, 1);
+        a = h_at(h, 0, VA0, ACC_W, U);
+        EXPECT_CYC(h, a, 0, 24);
+        EXPECT_OK(h, a, PA(1), MMU_PS_4K, MMU_SRC_WALK, 0);
+        CHECK_EQ(h->nmreq, 8);
+        EXPECT_WR(h, 4, 20, 0, h_ea(h, VA0, 4), f4 | 0x20);
+        EXPECT_WR(h, 5, 21, 0, h_ea(h, VA0, 3), f3 | 0x20);
+        EXPECT_WR(h, 6, 22, 0, h_ea(h, VA0, 2), f2 | 0x20);
+        EXPECT_WR(h, 7, 23, 0, h_ea(h, VA0, 1), f1 | 0x60);
+        CHECK_EQ(h_ev(h, VA0, 1), f1 | PTE_A | PTE_D);
+    }
+    h_free(h);
+
+    /* 4c: write to a page whose entries all have A = 1, D = 0: n = 4, w = 1
+     * -> 21: rd 4, 8, 12, 16, ret 19, wr PTE 20 (wdata = pte | 0x40, the
+     * PTE already has A so = PTE with 0x60), complete end 20, rsp 21 */
+    h = h_new(MODE);
+    map4k_acc(h, VA0, PA(1));
+    const uint64_t g1 = h_ev(h, VA0, 1);
+    CHECK_EQ(g1 & (PTE_A | PTE_D), PTE_A);
+    a = h_at(h, 0, VA0 + 0x10, ACC_W, U);
+    EXPECT_CYC(h, a, 0, 21);
+    EXPECT_OK(h, a, PA(1) | 0x10, MMU_PS_4K, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 5);
+    EXPECT_RD(h, 3, 16, 0, h_ea(h, VA0, 1));
+    EXPECT_WR(h, 4, 20, 0, h_ea(h, VA0, 1), g1 | 0x40);
+    CHECK_EQ(h_ev(h, VA0, 1), g1 | PTE_A | PTE_D);
+    /* the fill has D = 1: a second write is an L1 hit */
+    int b = h_at(h, 100, VA0 + 0x18, ACC_W, U);
+    EXPECT_CYC(h, b, 100, 101);
+    EXPECT_OK(h, b, PA(1) | 0x18, MMU_PS_4K, MMU_SRC_L1, 0);
+    h_free(h);
+
+    /* 4d: soft miss. A read fills the TLBs with D = 0 (20, no writes); a
+     * write to the page then hits L1 and STLB entries with D = 0: soft
+     * misses (5.4), the request walks. acc 100, L1 100 soft miss, ST 102
+     * soft miss -> MISS, disp+pwc 103: PDE-cache hit (the read's walk filled
+     * it) -> rd PTE 104, ret 107 leaf, needs D (A already 1): wr PTE 108,
+     * last write: complete end 108, rsp 109. Latency 1+2+1+4+1 = 9. */
+    h = h_new(MODE);
+    map4k_acc(h, VA0, PA(1));
+    const uint64_t k1 = h_ev(h, VA0, 1);
+    a = h_at(h, 0, VA0, ACC_R, U);
+    EXPECT_CYC(h, a, 0, 20);
+    CHECK_EQ(h->nmreq, 4);
+    b = h_at(h, 100, VA0 + 0x20, ACC_W, U);
+    EXPECT_CYC(h, b, 100, 109);
+    EXPECT_OK(h, b, PA(1) | 0x20, MMU_PS_4K, MMU_SRC_WALK, 3);
+    CHECK_EQ(h->nmreq, 6);
+    EXPECT_RD(h, 4, 104, 0, h_ea(h, VA0, 1));
+    EXPECT_WR(h, 5, 108, 0, h_ea(h, VA0, 1), k1 | 0x40);
+    CHECK_EQ(h_ev(h, VA0, 1), k1 | PTE_D);
+    /* the walk's fill overwrote the stale entry (5.4): the next write is an
+     * L1 hit, latency 1 */
+    int c = h_at(h, 200, VA0 + 0x28, ACC_W, U);
+    EXPECT_CYC(h, c, 200, 201);
+    EXPECT_OK(h, c, PA(1) | 0x28, MMU_PS_4K, MMU_SRC_L1, 0);
+    CHECK_EQ(h->nmreq, 6);
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 5 */
+static void test_page_faults(void)
+{
+    /* 5a: not-present PML4E (empty root): rd PML4E at c+4, ret c+7 P = 0,
+     * complete end c+7, rsp c+8 (6.6). size 3, cause 1, err = W/R | U/S |
+     * I/D, P = 0. No writes. Each request starts a new cold walk (a faulting
+     * walk fills nothing). */
+    h_t *h = h_new(MODE);
+    const uint64_t V = VA0 + 0x345;
+    struct {
+        uint8_t acc;
+        bool user;
+        unsigned err;
+    } k[] = {
+        {ACC_R, U, 0x04}, /* U/S */
+        {ACC_W, U, 0x06}, /* W/R | U/S */
+        {ACC_X, U, 0x14}, /* I/D (NXE = 1) | U/S */
+        {ACC_R, S, 0x00},
+        {ACC_W, S, 0x02},
+        {ACC_X, S, 0x10}, /* I/D */
+    };
+    for (int i = 0; i < 6; i++) {
+        uint64_t c = 100 * (uint64_t)i;
+        int r = h_at(h, c, V, k[i].acc, k[i].user);
+        EXPECT_CYC(h, r, (int64_t)c, (int64_t)c + 8);
+        EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_NOT_PRESENT, k[i].err, MMU_PS_NONE, MMU_SRC_WALK, 0);
+        CHECK_EQ(h->nmreq, i + 1);
+        EXPECT_RD(h, i, c + 4, 0, h->cr3 + 8 * ((V >> 39) & 511)); /* CR3 + 8*VA[47:39] */
+    }
+    h_free(h);
+    /* I/D is 0 for a fetch when NXE = 0 and SMEP = 0; 1 with SMEP alone */
+    h = h_new(MMU_MODE_WP);
+    int r = h_at(h, 0, V, ACC_X, U);
+    EXPECT_CYC(h, r, 0, 8);
+    EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_NOT_PRESENT, 0x04, MMU_PS_NONE, MMU_SRC_WALK, 0);
+    h_free(h);
+    h = h_new(MMU_MODE_WP | MMU_MODE_SMEP);
+    r = h_at(h, 0, V, ACC_X, S);
+    EXPECT_CYC(h, r, 0, 8);
+    EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_NOT_PRESENT, 0x10, MMU_PS_NONE, MMU_SRC_WALK, 0);
+    h_free(h);
+
+    /* 5b: not-present PTE: the path exists (A = 0 in the non-leaf entries),
+     * VA0 + 4K has PTE = 0: rd 4, 8, 12, 16, ret 19 P = 0, rsp 20. No A/D
+     * write even though the upper entries lack A (a faulting walk writes
+     * nothing). size 3 (no leaf found). */
+    h = h_new(MODE);
+    h_map(h, VA0, PA(1), MMU_PS_4K, PT_W | PT_U | PT_A);
+    const uint64_t N = VA0 + 0x1008;
+    r = h_at(h, 0, N, ACC_R, U);
+    EXPECT_CYC(h, r, 0, 20);
+    EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_NOT_PRESENT, 0x04, MMU_PS_NONE, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 4);
+    EXPECT_RD(h, 0, 4, 0, h_ea(h, N, 4));
+    EXPECT_RD(h, 1, 8, 0, h_ea(h, N, 3));
+    EXPECT_RD(h, 2, 12, 0, h_ea(h, N, 2));
+    EXPECT_RD(h, 3, 16, 0, h_ea(h, N, 1));
+    CHECK_EQ(h_ev(h, N, 4) & PTE_A, 0);
+    /* then the present neighbour: the faulting walk filled no PWC, so a cold
+     * walk (pwc 0) with 3 A writes (PML4E, PDPTE, PDE lack A; the PTE has
+     * it): n = 4, w = 3 -> 23: rd 104..116, wr 120, 121, 122, rsp 123 */
+    const uint64_t e4 = h_ev(h, VA0, 4), e3 = h_ev(h, VA0, 3), e2 = h_ev(h, VA0, 2);
+    r = h_at(h, 100, VA0, ACC_R, U);
+    EXPECT_CYC(h, r, 100, 123);
+    EXPECT_OK(h, r, PA(1), MMU_PS_4K, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 11);
+    EXPECT_RD(h, 4, 104, 0, h_ea(h, VA0, 4));
+    EXPECT_WR(h, 8, 120, 0, h_ea(h, VA0, 4), e4 | 0x20);
+    EXPECT_WR(h, 9, 121, 0, h_ea(h, VA0, 3), e3 | 0x20);
+    EXPECT_WR(h, 10, 122, 0, h_ea(h, VA0, 2), e2 | 0x20);
+    h_free(h);
+
+    /* 5c: rights faults at the leaf (P = 1), 4 reads, rsp 20; the leaf was
+     * found, so rsp_size is its size (4K = 0); no writes although every
+     * entry has A = 0. */
+    h = h_new(MODE);
+    const uint64_t RO = VA0, SV = VA0 + 0x40000000, NX = VA0 + 0x8000000000ull;
+    h_map(h, RO, PA(1), MMU_PS_4K, PT_U);         /* user, read-only */
+    h_map(h, SV, PA(2), MMU_PS_4K, PT_W);         /* supervisor */
+    h_map(h, NX, PA(3), MMU_PS_4K, PT_W | PT_NX); /* supervisor, execute-disable */
+    r = h_at(h, 0, RO + 0x10, ACC_W, U);          /* user write, R/W = 0 */
+    EXPECT_CYC(h, r, 0, 20);
+    EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_WRITE, 0x07, MMU_PS_4K, MMU_SRC_WALK, 0); /* P|W/R|U/S */
+    r = h_at(h, 100, SV + 0x20, ACC_R, U); /* user read of a supervisor page */
+    EXPECT_CYC(h, r, 100, 120);
+    EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_USER, 0x05, MMU_PS_4K, MMU_SRC_WALK, 0); /* P|U/S */
+    r = h_at(h, 200, NX + 0x30, ACC_X, S); /* supervisor fetch, XD = 1, NXE = 1 */
+    EXPECT_CYC(h, r, 200, 220);
+    EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_NX, 0x11, MMU_PS_4K, MMU_SRC_WALK, 0); /* P|I/D */
+    r = h_at(h, 300, RO + 0x40, ACC_W, S); /* supervisor write, R/W = 0, WP = 1 */
+    EXPECT_CYC(h, r, 300, 320);
+    EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_WRITE, 0x03, MMU_PS_4K, MMU_SRC_WALK, 0); /* P|W/R */
+    CHECK_EQ(h->nmreq, 16);
+    for (int i = 0; i < h->nmreq; i++)
+        CHECK_EQ(h->mreq[i].we, 0);
+    CHECK_EQ(h_ev(h, RO, 1) & PTE_A, 0);
+    h_free(h);
+
+    /* 5d: a rights fault after a TLB fill. A read of the read-only page RO
+     * (A = 1 everywhere) walks (20) and fills the TLBs and PWCs. A user
+     * write: L1 200 soft miss (rights), ST 202 soft miss, disp+pwc 203
+     * PDE-cache hit, rd PTE 204, ret 207: write to read-only, rsp 208; the
+     * fault invalidates the TLB entries of the page and the PWC entries of
+     * the address (7b). So a read then misses everywhere: cold walk, 20. */
+    h = h_new(MODE);
+    h_map(h, RO, PA(1), MMU_PS_4K, PT_U | PT_A);
+    h_set_a(h, RO, 1);
+    r = h_at(h, 100, RO, ACC_R, U);
+    EXPECT_CYC(h, r, 100, 120);
+    EXPECT_OK(h, r, PA(1), MMU_PS_4K, MMU_SRC_WALK, 0);
+    r = h_at(h, 200, RO + 0x8, ACC_W, U);
+    EXPECT_CYC(h, r, 200, 208);
+    EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_WRITE, 0x07, MMU_PS_4K, MMU_SRC_WALK, 3);
+    CHECK_EQ(h->nmreq, 5);
+    EXPECT_RD(h, 4, 204, 0, h_ea(h, RO, 1));
+    r = h_at(h, 300, RO + 0x10, ACC_R, U);
+    EXPECT_CYC(h, r, 300, 320);
+    EXPECT_OK(h, r, PA(1) | 0x10, MMU_PS_4K, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 9);
+    EXPECT_RD(h, 5, 304, 0, h_ea(h, RO, 4));
+    h_free(h);
+
+    /* 5e: non-canonical addresses: #GP at the L1 lookup, acc c, DONE end c,
+     * rsp c+1; rsp_fault 2, cause 8, err 0 whatever the access, size 3
+     * (no leaf), src 3, pwc 0, paddr 0, fault_addr = the address; no memory
+     * traffic. */
+    h = h_new(MODE);
+    map4k_acc(h, VA0, PA(1));
+    const uint64_t nc[] = {0x0000800000000000ull, 0xFFFF000000001000ull, 0x8000000000000000ull,
+                           0x0001000000000000ull | VA0};
+    const uint8_t ncacc[] = {ACC_R, ACC_W, ACC_X, ACC_W};
+    const bool ncuser[] = {U, S, U, U};
+    for (int i = 0; i < 4; i++) {
+        uint64_t c = 10 * (uint64_t)i;
+        r = h_at(h, c, nc[i], ncacc[i], ncuser[i]);
+        EXPECT_CYC(h, r, (int64_t)c, (int64_t)c + 1);
+        EXPECT_FAULT(h, r, MMU_FAULT_GP, MMU_CAUSE_NONCANON, 0, MMU_PS_NONE, MMU_SRC_NONE, 0);
+    }
+    CHECK_EQ(h->nmreq, 0);
+    /* canonical upper-half addresses are not #GP: a not-present walk */
+    r = h_at(h, 100, 0xFFFF800000000000ull, ACC_R, S);
+    EXPECT_CYC(h, r, 100, 108);
+    EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_NOT_PRESENT, 0x00, MMU_PS_NONE, MMU_SRC_WALK, 0);
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 6 */
+static void test_two_walks_and_join(void)
+{
+    /* diagram 6.8: A (page P) acc 0, B (page Q) acc 1, C (page P, same
+     * access and mode as A) acc 2. */
+    h_t *h = h_new(MODE);
+    const uint64_t P = VA0, Q = VAF;
+    map4k_acc(h, P, PA(1));
+    map4k_acc(h, Q, PA(2));
+    int a = h_add(h, 0, P + 0x100, ACC_R, U);
+    int b = h_add(h, 1, Q + 0x200, ACC_R, U);
+    int c = h_add(h, 2, P + 0x300, ACC_R, U);
+    h_run_idle(h);
+    /* A: L1 0, ST 2, disp w0 + pwc 3, rd PML4E 4 (w0), ret 7, rd PDPTE 8,
+     * ret 11, rd PDE 12, ret 15, rd PTE 16, ret 19 complete, rsp 20.
+     * B: L1 1, ST 3, disp w1 + pwc 4, rd PML4E 5 (w1), ret 8, rd PDPTE 9,
+     * rd PDE 13, rd PTE 17, ret 20 complete, DONE from 21.
+     * C: L1 2, ST 4, disp 5 joins w0 (busy, same page/acc/mode), DONE end 19
+     * with A. Start of 20: A, C DONE -> A (older). Start of 21: B, C DONE ->
+     * B (acc 1 < 2). C in 22. */
+    EXPECT_CYC(h, a, 0, 20);
+    EXPECT_CYC(h, b, 1, 21);
+    EXPECT_CYC(h, c, 2, 22);
+    EXPECT_OK(h, a, PA(1) | 0x100, MMU_PS_4K, MMU_SRC_WALK, 0);
+    EXPECT_OK(h, b, PA(2) | 0x200, MMU_PS_4K, MMU_SRC_WALK, 0);
+    EXPECT_OK(h, c, PA(1) | 0x300, MMU_PS_4K, MMU_SRC_WALK, 0); /* the walk's result, its own offset */
+    /* eight reads, none for C */
+    CHECK_EQ(h->nmreq, 8);
+    EXPECT_RD(h, 0, 4, 0, h_ea(h, P, 4));
+    EXPECT_RD(h, 1, 5, 1, h_ea(h, Q, 4));
+    EXPECT_RD(h, 2, 8, 0, h_ea(h, P, 3));
+    EXPECT_RD(h, 3, 9, 1, h_ea(h, Q, 3));
+    EXPECT_RD(h, 4, 12, 0, h_ea(h, P, 2));
+    EXPECT_RD(h, 5, 13, 1, h_ea(h, Q, 2));
+    EXPECT_RD(h, 6, 16, 0, h_ea(h, P, 1));
+    EXPECT_RD(h, 7, 17, 1, h_ea(h, Q, 1));
+    /* no response before 20 */
+    for (int t = 0; t < 20; t++)
+        CHECK_EQ(h->out[t].rsp_valid, 0);
+    h_free(h);
+
+    /* no join across access kinds: C' is a write to P (A = 1, D = 0 in the
+     * PTE), acc 2, disp 5: w0 (read of P) does not match (other access), w1
+     * busy with B -> waits at the head of the queue. w0 completes end 19,
+     * IDLE at 20: disp 20 to w0, pwc 20: PDE-cache hit (A's fill end 19) ->
+     * rd PTE 21, ret 24, wr PTE|D 25, complete end 25, rsp 26. */
+    h = h_new(MODE);
+    map4k_acc(h, P, PA(1));
+    map4k_acc(h, Q, PA(2));
+    const uint64_t pte_p = h_ev(h, P, 1);
+    a = h_add(h, 0, P, ACC_R, U);
+    b = h_add(h, 1, Q, ACC_R, U);
+    c = h_add(h, 2, P, ACC_W, U);
+    h_run_idle(h);
+    EXPECT_CYC(h, a, 0, 20);
+    EXPECT_CYC(h, b, 1, 21);
+    EXPECT_CYC(h, c, 2, 26);
+    EXPECT_OK(h, c, PA(1), MMU_PS_4K, MMU_SRC_WALK, 3);
+    CHECK_EQ(h->nmreq, 10);
+    EXPECT_RD(h, 8, 21, 0, h_ea(h, P, 1));
+    EXPECT_WR(h, 9, 25, 0, h_ea(h, P, 1), pte_p | 0x40);
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 7 */
+static void test_memory_port_conflict(void)
+{
+    /* 7a: A (page P) acc 0 -> w0: rd PML4E 4 (rr = 0 -> grant w0, rr = 1),
+     * ret 7 -> MEMRQ. B (page Q) acc 4: L1 4, ST 6, disp 7 -> w1 (w0 busy,
+     * other page), pwc 7 miss -> MEMRQ. Start of 8: w0 and w1 in MEMRQ,
+     * rr = 1 -> w1 wins (rd PML4E(Q) 8, rr = 0); w0 asks again in 9 and wins
+     * (rr = 1). Then w0: rd PDPTE 9, ret 12, rd PDE 13, ret 16, rd PTE 17,
+     * ret 20, rsp 21 (latency 21, one cycle late). w1: ret 11, rd PDPTE 12,
+     * ret 15, rd PDE 16, ret 19, rd PTE 20, ret 23, rsp 24 (latency 20). No
+     * other cycle has two requesters and no two responses share a cycle. */
+    h_t *h = h_new(MODE);
+    const uint64_t P = VA0, Q = VAF;
+    map4k_acc(h, P, PA(1));
+    map4k_acc(h, Q, PA(2));
+    int a = h_add(h, 0, P, ACC_R, U);
+    int b = h_add(h, 4, Q, ACC_R, U);
+    h_run_idle(h);
+    EXPECT_CYC(h, a, 0, 21);
+    EXPECT_CYC(h, b, 4, 24);
+    EXPECT_OK(h, a, PA(1), MMU_PS_4K, MMU_SRC_WALK, 0);
+    EXPECT_OK(h, b, PA(2), MMU_PS_4K, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 8);
+    EXPECT_RD(h, 0, 4, 0, h_ea(h, P, 4));
+    EXPECT_RD(h, 1, 8, 1, h_ea(h, Q, 4)); /* winner at rr = 1 */
+    EXPECT_RD(h, 2, 9, 0, h_ea(h, P, 3)); /* loser, one cycle later */
+    EXPECT_RD(h, 3, 12, 1, h_ea(h, Q, 3));
+    EXPECT_RD(h, 4, 13, 0, h_ea(h, P, 2));
+    EXPECT_RD(h, 5, 16, 1, h_ea(h, Q, 2));
+    EXPECT_RD(h, 6, 17, 0, h_ea(h, P, 1));
+    EXPECT_RD(h, 7, 20, 1, h_ea(h, Q, 1));
+    h_free(h);
+
+    /* 7b: the same conflict with rr = 0. The memory side holds w0's first
+     * read for 20 cycles (issued 4, answered 24).
+     * A (P) acc 0: w0 rd PML4E(P) 4 (rr = 1), answered 24.
+     * B (Q) acc 1: disp 4 -> w1, rd PML4E(Q) 5 (rr = 0), ret 8, rd 9 (rr 0),
+     *   ret 12, rd 13, ret 16, rd PTE(Q) 17 (rr = 0), ret 20, complete, rsp 21.
+     * D (Q + 4K, same 2 MiB as Q) acc 21: L1 21 miss, ST 23 miss, disp 24:
+     *   w0 busy with another page -> w1 (IDLE since 21), pwc 24: PDE-cache
+     *   hit (B's fill end 20) -> MEMRQ.
+     * w0: response 24 -> MEMRQ.
+     * Start of 25: w0, w1 in MEMRQ, rr = 0 -> w0 wins: rd PDPTE(P) 25 (rr =
+     *   1); w1 rd PTE(D) 26 (rr = 0).
+     * w0: ret 28, rd PDE 29, ret 32, rd PTE 33, ret 36, rsp 37.
+     * w1: ret 29, leaf, complete end 29, rsp 30 (latency 9 = 8 + 1). */
+    h = h_new(MODE);
+    map4k_acc(h, P, PA(1));
+    map4k_acc(h, Q, PA(2));
+    map4k_acc(h, Q + 0x1000, PA(3));
+    h->rd_lat[0] = 20;
+    a = h_add(h, 0, P, ACC_R, U);
+    b = h_add(h, 1, Q, ACC_R, U);
+    int d = h_add(h, 21, Q + 0x1000, ACC_R, U);
+    h_run_idle(h);
+    EXPECT_CYC(h, a, 0, 37);
+    EXPECT_CYC(h, b, 1, 21);
+    EXPECT_CYC(h, d, 21, 30);
+    EXPECT_OK(h, a, PA(1), MMU_PS_4K, MMU_SRC_WALK, 0);
+    EXPECT_OK(h, b, PA(2), MMU_PS_4K, MMU_SRC_WALK, 0);
+    EXPECT_OK(h, d, PA(3), MMU_PS_4K, MMU_SRC_WALK, 3);
+    CHECK_EQ(h->nmreq, 9);
+    EXPECT_RD(h, 0, 4, 0, h_ea(h, P, 4));
+    EXPECT_RD(h, 1, 5, 1, h_ea(h, Q, 4));
+    EXPECT_RD(h, 2, 9, 1, h_ea(h, Q, 3));
+    EXPECT_RD(h, 3, 13, 1, h_ea(h, Q, 2));
+    EXPECT_RD(h, 4, 17, 1, h_ea(h, Q, 1));
+    EXPECT_RD(h, 5, 25, 0, h_ea(h, P, 3)); /* winner at rr = 0 */
+    EXPECT_RD(h, 6, 26, 1, h_ea(h, Q + 0x1000, 1)); /* loser, one cycle later */
+    EXPECT_RD(h, 7, 29, 0, h_ea(h, P, 2));
+    EXPECT_RD(h, 8, 33, 0, h_ea(h, P, 1));
+    h_free(h);
+
+    /* 7c: an A/D write competes like a read. A: write to P (all entries
+     * A = 1, PTE D = 0) acc 0 -> w0:
+     * rd 4, 8, 12, 16, ret 19 -> ADW (one write, PTE|D). B (Q) acc 16: L1
+     * 16, ST 18, disp 19 -> w1, pwc 19 miss -> MEMRQ. Start of 20: w0 ADW,
+     * w1 MEMRQ, rr = 1 (last grant w0 at 16) -> w1 wins: rd PML4E(Q) 20
+     * (rr = 0); w0 wr PTE 21 (rr = 1), complete end 21, rsp 22 (latency 22).
+     * w1: ret 23, rd 24, ret 27, rd 28, ret 31, rd 32, ret 35, rsp 36. */
+    h = h_new(MODE);
+    map4k_acc(h, P, PA(1));
+    map4k_acc(h, Q, PA(2));
+    const uint64_t pte = h_ev(h, P, 1);
+    a = h_add(h, 0, P, ACC_W, U);
+    b = h_add(h, 16, Q, ACC_R, U);
+    h_run_idle(h);
+    EXPECT_CYC(h, a, 0, 22);
+    EXPECT_CYC(h, b, 16, 36);
+    CHECK_EQ(h->nmreq, 9);
+    EXPECT_RD(h, 3, 16, 0, h_ea(h, P, 1));
+    EXPECT_RD(h, 4, 20, 1, h_ea(h, Q, 4));
+    EXPECT_WR(h, 5, 21, 0, h_ea(h, P, 1), pte | 0x40);
+    EXPECT_RD(h, 6, 24, 1, h_ea(h, Q, 3));
+    EXPECT_RD(h, 7, 28, 1, h_ea(h, Q, 2));
+    EXPECT_RD(h, 8, 32, 1, h_ea(h, Q, 1));
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 8 */
+static void test_response_order(void)
+{
+    h_t *h = h_new(MODE);
+    /* H and H2: primed pages in DTLB.4k set 0 (VA bit 12 = 0); A: a page in
+     * another 512 GiB region (no PWC hit), also set 0. */
+    const uint64_t H = VA0, H2 = VA0 + 0x2000, A = VAF;
+    map4k_acc(h, H, PA(1));
+    map4k_acc(h, H2, PA(2));
+    map4k_acc(h, A, PA(3));
+    int p1 = h_at(h, 0, H, ACC_R, U);    /* cold, 20 */
+    int p2 = h_at(h, 100, H2, ACC_R, U); /* PDE-cache hit, 8 */
+    EXPECT_CYC(h, p1, 0, 20);
+    EXPECT_CYC(h, p2, 100, 108);
+    h_run_to(h, 200);
+    /* A acc 200: walk, no PWC hit, complete end 219, rsp 220.
+     * D1 = H acc 201: L1 hit, DONE end 201, rsp 202 (6.10, hit under miss).
+     * D2 = H2 acc 202: L1 hit, rsp 203.
+     * E = H acc 219: L1 hit, DONE end 219, the same cycle A's walk completes.
+     * Start of 220: A and E DONE, A older -> A 220, E 221 (rule 2). */
+    int a = h_add(h, 200, A + 0x40, ACC_R, U);
+    int d1 = h_add(h, 201, H + 0x50, ACC_R, U);
+    int d2 = h_add(h, 202, H2 + 0x60, ACC_R, U);
+    int e = h_add(h, 219, H + 0x70, ACC_R, U);
+    h_run_idle(h);
+    EXPECT_CYC(h, a, 200, 220);
+    EXPECT_CYC(h, d1, 201, 202);
+    EXPECT_CYC(h, d2, 202, 203);
+    EXPECT_CYC(h, e, 219, 221);
+    EXPECT_OK(h, a, PA(3) | 0x40, MMU_PS_4K, MMU_SRC_WALK, 0);
+    EXPECT_OK(h, d1, PA(1) | 0x50, MMU_PS_4K, MMU_SRC_L1, 0);
+    EXPECT_OK(h, d2, PA(2) | 0x60, MMU_PS_4K, MMU_SRC_L1, 0);
+    EXPECT_OK(h, e, PA(1) | 0x70, MMU_PS_4K, MMU_SRC_L1, 0);
+    /* 7 (lookup and fill of the same set in one cycle): in 219 E's lookup
+     * touches H (set 0: H MRU, H2 LRU, since D2 touched H2 in 202 after D1
+     * touched H in 201), then A's fill picks its victim after the touch: H2.
+     * So H is still an L1 hit, and H2 is not (STLB hit, 3). */
+    int f = h_at(h, 300, H, ACC_R, U);
+    EXPECT_CYC(h, f, 300, 301);
+    EXPECT_OK(h, f, PA(1), MMU_PS_4K, MMU_SRC_L1, 0);
+    int g = h_at(h, 400, H2, ACC_R, U);
+    EXPECT_CYC(h, g, 400, 403);
+    EXPECT_OK(h, g, PA(2), MMU_PS_4K, MMU_SRC_STLB, 0);
+    h_free(h);
+
+    /* Three entries DONE in one cycle: A acc 300 (cold walk of P, complete
+     * end 319); S acc 317 to a page in the STLB only: L1 317 miss, ST 319
+     * hit -> DONE end 319; L acc 319, L1 hit -> DONE end 319. They leave in
+     * acceptance order, one per cycle: A 320, S 321, L 322. */
+    h = h_new(MODE);
+    const uint64_t S0 = VA0, S1 = VA0 + 0x2000, S2 = VA0 + 0x4000, P = VAF;
+    map4k_acc(h, S0, PA(1));
+    map4k_acc(h, S1, PA(2));
+    map4k_acc(h, S2, PA(3));
+    map4k_acc(h, P, PA(4));
+    h_at(h, 0, S0, ACC_R, U);   /* 20 */
+    h_at(h, 100, S1, ACC_R, U); /* 8 */
+    h_at(h, 200, S2, ACC_R, U); /* 8; evicts S0 from DTLB.4k set 0 (LRU) */
+    h_run_to(h, 300);
+    a = h_add(h, 300, P, ACC_R, U);
+    int s = h_add(h, 317, S0 + 0x8, ACC_R, U);
+    int l = h_add(h, 319, S2 + 0x10, ACC_R, U);
+    h_run_idle(h);
+    EXPECT_CYC(h, a, 300, 320);
+    EXPECT_CYC(h, s, 317, 321);
+    EXPECT_CYC(h, l, 319, 322);
+    EXPECT_OK(h, a, PA(4), MMU_PS_4K, MMU_SRC_WALK, 0);
+    EXPECT_OK(h, s, PA(1) | 0x8, MMU_PS_4K, MMU_SRC_STLB, 0);
+    EXPECT_OK(h, l, PA(3) | 0x10, MMU_PS_4K, MMU_SRC_L1, 0);
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 9 */
+static void test_flush_during_walk(void)
+{
+    /* diagram 6.9: A (P) acc 0 walks (rsp 20); INVLPG P offered from 2 and
+     * held; ctl_ready = 0 while A is outstanding (cycles 1..20; 0 is before
+     * the acceptance takes effect); handshake 21, applied end 21; the next
+     * request (P again) acc 22: L1 miss, STLB miss, and INVLPG also flushed
+     * every PWC entry of the PCID -> cold walk: rd 26, 30, 34, 38, rsp 42. */
+    h_t *h = h_new(MODE);
+    const uint64_t P = VA0;
+    map4k_acc(h, P, PA(1));
+    int a = h_add(h, 0, P, ACC_R, U);
+    h_ctl(h, 2, MMU_CTL_INVLPG, 0, P + 0x123);
+    int b = h_add(h, 22, P + 0x8, ACC_R, U);
+    h_run_idle(h);
+    EXPECT_CYC(h, a, 0, 20);
+    CHECK_EQ(h->ctl_cycle, 21);
+    CHECK_EQ(h->out[0].ctl_ready, 1);
+    for (int t = 1; t <= 20; t++)
+        CHECK_EQ(h->out[t].ctl_ready, 0);
+    CHECK_EQ(h->out[21].ctl_ready, 1);
+    CHECK_EQ(h->out[22].ctl_ready, 1);
+    for (int t = 0; t <= 22; t++)
+        CHECK_EQ(h->out[t].req_ready, 1);
+    EXPECT_CYC(h, b, 22, 42);
+    EXPECT_OK(h, b, PA(1) | 0x8, MMU_PS_4K, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 8);
+    EXPECT_RD(h, 4, 26, 0, h_ea(h, P, 4));
+    EXPECT_RD(h, 7, 38, 0, h_ea(h, P, 1));
+    h_free(h);
+
+    /* INVLPG of another page Q: P's TLB entries stay (L1 hit), but every PWC
+     * entry of the PCID is gone: P + 4K (same 2 MiB) walks cold, 20. */
+    h = h_new(MODE);
+    map4k_acc(h, P, PA(1));
+    map4k_acc(h, P + 0x1000, PA(2));
+    map4k_acc(h, P + 0x2000, PA(3));
+    h_at(h, 0, P, ACC_R, U); /* 20 */
+    h_run_to(h, 100);
+    h_ctl(h, 100, MMU_CTL_INVLPG, 0, VAF); /* idle: handshake 100 */
+    h_run_to(h, 101);
+    CHECK_EQ(h->ctl_cycle, 100);
+    a = h_at(h, 101, P, ACC_R, U); /* L1 hit */
+    EXPECT_CYC(h, a, 101, 102);
+    EXPECT_OK(h, a, PA(1), MMU_PS_4K, MMU_SRC_L1, 0);
+    b = h_at(h, 200, P + 0x1000, ACC_R, U); /* cold: 20, not 8 */
+    EXPECT_CYC(h, b, 200, 220);
+    EXPECT_OK(h, b, PA(2), MMU_PS_4K, MMU_SRC_WALK, 0);
+    /* a non-canonical INVLPG is a no-op: P + 4K's walk refilled the PWCs,
+     * so after it P + 8K (same 2 MiB) is a PDE-cache hit (8) and P + 4K
+     * still an L1 hit (1) */
+    h_run_to(h, 300);
+    h_ctl(h, 300, MMU_CTL_INVLPG, 0, 0x0000800000000000ull | (P + 0x1000));
+    h_run_to(h, 301);
+    CHECK_EQ(h->ctl_cycle, 300);
+    a = h_at(h, 301, P + 0x2000, ACC_R, U);
+    EXPECT_CYC(h, a, 301, 309);
+    EXPECT_OK(h, a, PA(3), MMU_PS_4K, MMU_SRC_WALK, 3);
+    b = h_at(h, 400, P + 0x1000, ACC_R, U);
+    EXPECT_CYC(h, b, 400, 401);
+    EXPECT_OK(h, b, PA(2), MMU_PS_4K, MMU_SRC_L1, 0);
+    h_free(h);
+
+    /* MOV to CR3 (PCIDE = 0): non-global TLB entries and all PWC entries of
+     * PCID 0 go; a global page (G = 1 with CR4.PGE = 1 at the fill) stays */
+    h = h_new(MODE | MMU_MODE_PGE);
+    const uint64_t G = VAF;
+    map4k_acc(h, P, PA(1));
+    h_map(h, G, PA(2), MMU_PS_4K, PT_W | PT_U | PT_A | PT_G);
+    h_set_a(h, G, 1);
+    h_at(h, 0, P, ACC_R, U);   /* 20 */
+    h_at(h, 100, G, ACC_R, U); /* other 512 GiB region: 20 */
+    h_run_to(h, 200);
+    h_ctl(h, 200, MMU_CTL_CR3, h->cr3, 0);
+    h_run_to(h, 201);
+    CHECK_EQ(h->ctl_cycle, 200);
+    a = h_at(h, 201, G, ACC_R, U); /* global: L1 hit */
+    EXPECT_CYC(h, a, 201, 202);
+    EXPECT_OK(h, a, PA(2), MMU_PS_4K, MMU_SRC_L1, 0);
+    b = h_at(h, 300, P, ACC_R, U); /* flushed: cold walk */
+    EXPECT_CYC(h, b, 300, 320);
+    EXPECT_OK(h, b, PA(1), MMU_PS_4K, MMU_SRC_WALK, 0);
+    h_free(h);
+
+    /* A mode write handshaked in t is seen by a request accepted in t+1:
+     * clear NXE (other mode write: no flush) in 100, then a supervisor fetch
+     * from an XD page walks (20) and is not an NX fault... but with NXE = 0
+     * XD is a reserved bit: #PF RSVD found at the first entry with XD = 1,
+     * the PTE (4 reads): rsp 20 after acc, err = P | RSVD = 0x09 (no I/D:
+     * NXE = 0, SMEP = 0). */
+    h = h_new(MODE);
+    h_map(h, P, PA(1), MMU_PS_4K, PT_W | PT_NX | PT_A);
+    h_set_a(h, P, 1);
+    h_run_to(h, 100);
+    h_ctl(h, 100, MMU_CTL_MODE, MMU_MODE_WP, 0);
+    h_run_to(h, 101);
+    CHECK_EQ(h->ctl_cycle, 100);
+    CHECK_EQ(mmu_mode(h->m), MMU_MODE_WP);
+    a = h_at(h, 101, P, ACC_X, S);
+    EXPECT_CYC(h, a, 101, 121);
+    EXPECT_FAULT(h, a, MMU_FAULT_PF, MMU_CAUSE_RSVD, 0x09, MMU_PS_NONE, MMU_SRC_WALK, 0);
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 10 */
+static void test_req_ready(void)
+{
+    mmu_config_t cfg;
+    h_default_cfg(&cfg);
+    cfg.outstanding = 2;
+    h_t *h = h_new_cfg(&cfg, MODE);
+    const uint64_t P = VA0, Q = VAF;
+    map4k_acc(h, P, PA(1));
+    map4k_acc(h, Q, PA(2));
+    /* A (P) acc 0, B (Q) acc 1: 2 outstanding from the start of 2, so
+     * req_ready = 0 from 2 on. A answers 20 (freed at the end of 20), so
+     * req_ready = 1 again in 21; C (offered from 2, held) is accepted in 21.
+     * B answers 21 (as in 6.8). C = P: L1 hit (A's fill end 19), DONE end
+     * 21, rsp 22. */
+    int a = h_add(h, 0, P, ACC_R, U);
+    int b = h_add(h, 1, Q, ACC_R, U);
+    int c = h_add(h, 2, P + 0x10, ACC_R, U);
+    h_run_idle(h);
+    EXPECT_CYC(h, a, 0, 20);
+    EXPECT_CYC(h, b, 1, 21);
+    EXPECT_CYC(h, c, 21, 22);
+    EXPECT_OK(h, c, PA(1) | 0x10, MMU_PS_4K, MMU_SRC_L1, 0);
+    CHECK_EQ(h->out[0].req_ready, 1);
+    CHECK_EQ(h->out[1].req_ready, 1);
+    for (int t = 2; t <= 20; t++)
+        CHECK_EQ(h->out[t].req_ready, 0);
+    CHECK_EQ(h->out[21].req_ready, 1);
+    CHECK_EQ(h->out[22].req_ready, 1);
+    CHECK_EQ(mmu_outstanding(h->m), 0);
+    h_free(h);
+
+    /* outstanding = 1: in-order; a hit accepted in 0 answers in 1, the next
+     * can be accepted in 2 (ready = 0 in 1), answers in 3 */
+    cfg.outstanding = 1;
+    h = h_new_cfg(&cfg, MODE);
+    map4k_acc(h, P, PA(1));
+    h_at(h, 0, P, ACC_R, U);
+    h_run_to(h, 100);
+    a = h_add(h, 100, P, ACC_R, U);
+    b = h_add(h, 100, P + 8, ACC_R, U);
+    h_run_idle(h);
+    EXPECT_CYC(h, a, 100, 101);
+    EXPECT_CYC(h, b, 102, 103);
+    CHECK_EQ(h->out[101].req_ready, 0);
+    CHECK_EQ(h->out[102].req_ready, 1);
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 11 */
+static void test_protocol_violations(void)
+{
+    mmu_in_t in;
+    mmu_out_t o;
+
+    /* req_valid with ctl_valid */
+    h_t *h = h_new(MODE);
+    memset(&in, 0, sizeof in);
+    in.req_valid = true;
+    in.req_vaddr = VA0;
+    in.ctl_valid = true;
+    in.ctl_op = MMU_CTL_INVLPG;
+    in.ctl_addr = VA0;
+    mmu_eval(h->m, &o);
+    CHECK_EQ(mmu_step(h->m, &in), -1);
+    CHECK(mmu_error(h->m)[0] != 0);
+    h_free(h);
+
+    /* memory response for an idle walker */
+    h = h_new(MODE);
+    memset(&in, 0, sizeof in);
+    in.mem_rsp_valid = true;
+    in.mem_rsp_id = 0;
+    mmu_eval(h->m, &o);
+    CHECK_EQ(mmu_step(h->m, &in), -1);
+    CHECK(mmu_error(h->m)[0] != 0);
+    h_free(h);
+
+    /* memory response for a walker that does not exist (walkers = 2) */
+    h = h_new(MODE);
+    in.mem_rsp_id = 2;
+    mmu_eval(h->m, &o);
+    CHECK_EQ(mmu_step(h->m, &in), -1);
+    h_free(h);
+
+    /* memory response for a walker that has not issued its read yet: A acc
+     * 0, w0 in MEMRQ at the start of 4 (its read is on the port in 4) */
+    h = h_new(MODE);
+    map4k_acc(h, VA0, PA(1));
+    h_add(h, 0, VA0, ACC_R, U);
+    h_run_to(h, 4);
+    mmu_eval(h->m, &o);
+    CHECK_EQ(o.mem_req_valid, 1);
+    memset(&in, 0, sizeof in);
+    in.mem_rsp_valid = true;
+    in.mem_rsp_id = 0;
+    CHECK_EQ(mmu_step(h->m, &in), -1);
+    h->npend = 0;
+    h->nreq = h->next_req = 0;
+    h_free(h);
+
+    /* a response for w1 (idle) while w0 waits for its read */
+    h = h_new(MODE);
+    map4k_acc(h, VA0, PA(1));
+    h_add(h, 0, VA0, ACC_R, U);
+    h_run_to(h, 5); /* read issued in 4 */
+    memset(&in, 0, sizeof in);
+    in.mem_rsp_valid = true;
+    in.mem_rsp_id = 1;
+    mmu_eval(h->m, &o);
+    CHECK_EQ(mmu_step(h->m, &in), -1);
+    h->npend = 0;
+    h->nreq = h->next_req = 0;
+    h_free(h);
+
+    /* the legal response (w0 in MEMWAIT) is accepted */
+    h = h_new(MODE);
+    map4k_acc(h, VA0, PA(1));
+    h_add(h, 0, VA0, ACC_R, U);
+    h_run_idle(h);
+    CHECK_EQ(h->step_errors, 0);
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 12 */
+
+/* A scenario with hits, two walks, a join, a port conflict, a fault, A/D
+ * writes, a held flush and a #GP, with one slow memory read. */
+static void scenario_mix(h_t *h)
+{
+    const uint64_t P = VA0, Q = VAF;
+    map4k_acc(h, P, PA(1));
+    map4k_acc(h, Q, PA(2));
+    h_map(h, P + 0x1000, PA(3), MMU_PS_4K, PT_W | PT_U); /* A = 0, D = 0 */
+    h_map(h, VA0 + 0x40000000, 0x0000000123400000ull, MMU_PS_2M, PT_W | PT_U);
+    h->rd_lat[5] = 9;
+    h_add(h, 0, P, ACC_R, U);
+    h_add(h, 1, Q, ACC_R, U);
+    h_add(h, 2, P + 8, ACC_R, U);       /* joins */
+    h_add(h, 3, P + 0x1000, ACC_W, U);  /* waits for a walker, A/D writes */
+    h_add(h, 9, VA0 + 0x3000, ACC_R, U); /* not present */
+    h_add(h, 40, P, ACC_R, U);          /* hit */
+    h_add(h, 41, VA0 + 0x40001000, ACC_X, U);
+    h_add(h, 42, P + 0x1000, ACC_W, U); /* hit (D = 1 after the walk) */
+    h_add(h, 43, 0x0000800000000000ull, ACC_R, U);
+    h_add(h, 60, Q, ACC_W, U);          /* soft miss (D = 0) */
+    h_ctl(h, 62, MMU_CTL_INVLPG, 0, P);
+    h_add(h, 150, P, ACC_R, U);
+    h_add(h, 300, Q, ACC_R, U);
+    h_run_idle(h);
+}
+
+static void test_next_event(void)
+{
+    /* after accepting a miss in 0 (L1 lookup in 0: miss), nothing happens in
+     * 1; the STLB lookup is in 2, the dispatch and PWC lookup in 3, the read
+     * in 4; then the MMU only waits for memory (UINT64_MAX). */
+    h_t *h = h_new(MODE);
+    map4k_acc(h, VA0, PA(1));
+    h_add(h, 0, VA0, ACC_R, U);
+    /* nothing accepted yet: the MMU only waits for inputs (mmu.h) */
+    CHECK_EQ(mmu_next_event(h->m), UINT64_MAX);
+    h_cycle(h);                         /* cycle 0 */
+    CHECK_EQ(mmu_cycle(h->m), 1);
+    CHECK_EQ(mmu_next_event(h->m), 2); /* STLB lookup */
+    mmu_skip_to(h->m, 2);
+    h_cycle(h);                        /* 2: STLB miss -> MISS */
+    CHECK_EQ(mmu_next_event(h->m), 3); /* dispatch */
+    h_cycle(h);                        /* 3: dispatch, PWC lookup */
+    CHECK_EQ(mmu_next_event(h->m), 4); /* memory request */
+    h_cycle(h);                        /* 4: rd PML4E */
+    CHECK_EQ(h->nmreq, 1);
+    CHECK_EQ(mmu_next_event(h->m), UINT64_MAX); /* waits for the response */
+    mmu_skip_to(h->m, 7);
+    h_cycle(h);                        /* 7: response */
+    CHECK_EQ(mmu_next_event(h->m), 8); /* rd PDPTE */
+    h_run_to(h, 20);                   /* PTE back in 19, complete */
+    CHECK_EQ(mmu_next_event(h->m), 20); /* the response */
+    h_cycle(h);
+    CHECK_EQ(h->req[0].rsp_cycle, 20);
+    CHECK_EQ(mmu_next_event(h->m), UINT64_MAX); /* idle */
+    /* an L1 hit accepted in 30 answers in 31: next event 31 */
+    mmu_skip_to(h->m, 30);
+    h_add(h, 30, VA0, ACC_R, U);
+    h_cycle(h);
+    CHECK_EQ(mmu_next_event(h->m), 31);
+    h_cycle(h);
+    CHECK_EQ(h->req[1].rsp_cycle, 31);
+    h_free(h);
+
+    /* the same scenario, every cycle vs skipping: identical traces */
+    h_t *full = h_new(MODE), *sk = h_new(MODE);
+    sk->skip = true;
+    scenario_mix(full);
+    scenario_mix(sk);
+    CHECK(sk->nskipped > 100);
+    CHECK_EQ(full->nreq, sk->nreq);
+    for (int i = 0; i < full->nreq && i < sk->nreq; i++) {
+        WHERE_BEGIN;
+        const mmu_out_t *x = &full->req[i].rsp, *y = &sk->req[i].rsp;
+        CHECK(full->req[i].rsp_cycle >= 0);
+        CHECK_EQ(full->req[i].acc_cycle, sk->req[i].acc_cycle);
+        CHECK_EQ(full->req[i].rsp_cycle, sk->req[i].rsp_cycle);
+        CHECK_EQ(x->rsp_id, y->rsp_id);
+        CHECK_EQ(x->rsp_paddr, y->rsp_paddr);
+        CHECK_EQ(x->rsp_size, y->rsp_size);
+        CHECK_EQ(x->rsp_fault, y->rsp_fault);
+        CHECK_EQ(x->rsp_cause, y->rsp_cause);
+        CHECK_EQ(x->rsp_err, y->rsp_err);
+        CHECK_EQ(x->rsp_fault_addr, y->rsp_fault_addr);
+        CHECK_EQ(x->rsp_src, y->rsp_src);
+        CHECK_EQ(x->rsp_pwc, y->rsp_pwc);
+        if (check_fail_ != fail0_)
+            fprintf(stderr, "    (request %d of the skip/full comparison)\n", i);
+    }
+    CHECK_EQ(full->ctl_cycle, sk->ctl_cycle);
+    CHECK_EQ(full->nmreq, sk->nmreq);
+    for (int k = 0; k < full->nmreq && k < sk->nmreq; k++) {
+        CHECK_EQ(full->mreq[k].cycle, sk->mreq[k].cycle);
+        CHECK_EQ(full->mreq[k].we, sk->mreq[k].we);
+        CHECK_EQ(full->mreq[k].id, sk->mreq[k].id);
+        CHECK_EQ(full->mreq[k].addr, sk->mreq[k].addr);
+        CHECK_EQ(full->mreq[k].wdata, sk->mreq[k].wdata);
+    }
+    /* skipped cycles are idle in the every-cycle run (section 1) */
+    uint64_t end = mmu_cycle(full->m);
+    int bad = 0;
+    for (uint64_t t = 0; t < end && t < H_MAXCYC; t++)
+        if (!sk->stepped[t] && (full->out[t].rsp_valid || full->out[t].mem_req_valid))
+            bad++;
+    CHECK_EQ(bad, 0);
+    h_free(full);
+    h_free(sk);
+}
+
+/* ---------------------------------------------------------------- 13 */
+static void test_latency_parameters(void)
+{
+    /* L1_LAT 3, STLB_LAT 4, PWC_LAT 2 (section 3):
+     * L1 hit: acc c, lookup c+2, rsp c+3 (L1_LAT).
+     * STLB hit: L1 c+2 miss, ST c+6 hit, rsp c+7 (L1_LAT + STLB_LAT).
+     * Walk, no PWC hit: L1 2, ST 6, disp 7, pwc due 7+2-1 = 8, rd 9, 13,
+     * 17, 21, ret 24, rsp 25 = 3 + 4 + 2 + 4*4. */
+    mmu_config_t cfg;
+    h_default_cfg(&cfg);
+    cfg.l1_lat = 3;
+    cfg.stlb_lat = 4;
+    cfg.pwc_lat = 2;
+    h_t *h = h_new_cfg(&cfg, MODE);
+    const uint64_t P0 = VA0, P1 = VA0 + 0x2000, P2 = VA0 + 0x4000;
+    map4k_acc(h, P0, PA(1));
+    map4k_acc(h, P1, PA(2));
+    map4k_acc(h, P2, PA(3));
+    h_add(h, 0, P0, ACC_R, U);
+    h_cycle(h);
+    CHECK_EQ(mmu_next_event(h->m), 2); /* the L1 lookup, L1_LAT-1 = 2 after acc */
+    h_run_idle(h);
+    EXPECT_CYC(h, 0, 0, 25);
+    EXPECT_OK(h, 0, PA(1), MMU_PS_4K, MMU_SRC_WALK, 0);
+    EXPECT_RD(h, 0, 9, 0, h_ea(h, P0, 4));
+    EXPECT_RD(h, 3, 21, 0, h_ea(h, P0, 1));
+    /* PDE-cache hit: pwc 108, rd PTE 109, ret 112, rsp 113 (3+4+2+4) */
+    int b = h_at(h, 100, P1, ACC_R, U);
+    EXPECT_CYC(h, b, 100, 113);
+    EXPECT_OK(h, b, PA(2), MMU_PS_4K, MMU_SRC_WALK, 3);
+    int c = h_at(h, 200, P2, ACC_R, U); /* 13; evicts P0 from DTLB.4k set 0 */
+    EXPECT_CYC(h, c, 200, 213);
+    int d = h_at(h, 300, P0, ACC_R, U); /* STLB hit: 7 */
+    EXPECT_CYC(h, d, 300, 307);
+    EXPECT_OK(h, d, PA(1), MMU_PS_4K, MMU_SRC_STLB, 0);
+    int e = h_at(h, 400, P0, ACC_R, U); /* L1 hit: 3 */
+    EXPECT_CYC(h, e, 400, 403);
+    EXPECT_OK(h, e, PA(1), MMU_PS_4K, MMU_SRC_L1, 0);
+    /* pipelined hits with L1_LAT = 3: acc 500, 501, 502 -> rsp 503, 504, 505 */
+    h_run_to(h, 500);
+    int f0 = h_add(h, 500, P0, ACC_R, U);
+    int f1 = h_add(h, 501, P2, ACC_R, U); /* set 0 = {P2, P0} since d's refill */
+    int f2 = h_add(h, 502, P0 + 8, ACC_R, U);
+    h_run_idle(h);
+    EXPECT_CYC(h, f0, 500, 503);
+    EXPECT_CYC(h, f1, 501, 504);
+    EXPECT_CYC(h, f2, 502, 505);
+    h_free(h);
+}
+
+int main(void)
+{
+    test_l1_hit();
+    test_stlb_hit();
+    test_pwc_levels_4k();
+    test_pwc_levels_2m_1g();
+    test_ad_updates();
+    test_page_faults();
+    test_two_walks_and_join();
+    test_memory_port_conflict();
+    test_response_order();
+    test_flush_during_walk();
+    test_req_ready();
+    test_protocol_violations();
+    test_next_event();
+    test_latency_parameters();
+    CHECK_DONE();
+}
