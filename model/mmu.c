@@ -390,15 +390,15 @@ static void walk_entry(mmu_t *m, walker_t *w, uint64_t v)
 
 /* ---------------------------------------------------------- invalidation */
 
-/* TLB entries of every size that translate va, for pcid (or global when
- * with_global). */
-static void tlb_inval_va(sa_t *a, bool stlb_sizes_mask, uint32_t sizes, uint64_t va, uint16_t pcid, bool any_pcid,
-                         bool keep_global)
+/* In one array, the entries of every page size (of `sizes` when
+ * use_sizes) that translate va: non-global ones of `pcid`, and global ones
+ * unless keep_global. */
+static void tlb_inval_va(sa_t *a, bool use_sizes, uint32_t sizes, uint64_t va, uint16_t pcid, bool keep_global)
 {
     if (!sa_enabled(a))
         return;
     for (unsigned ps = 0; ps < MMU_PS_COUNT; ps++) {
-        if (stlb_sizes_mask && !(sizes & (1u << ps)))
+        if (use_sizes && !(sizes & (1u << ps)))
             continue;
         uint64_t tag = (va & VA48) >> mmu_ps_shift(ps);
         uint32_t set = sa_set(a, tag);
@@ -407,7 +407,7 @@ static void tlb_inval_va(sa_t *a, bool stlb_sizes_mask, uint32_t sizes, uint64_t
             if (!(e->flags & SA_V) || e->tag != tag || e->size != ps)
                 continue;
             bool g = e->flags & SA_G;
-            if (g ? !keep_global : (any_pcid || e->pcid == pcid))
+            if (g ? !keep_global : e->pcid == pcid)
                 e->flags = 0;
         }
     }
@@ -448,10 +448,10 @@ static void pwcs_inval(mmu_t *m, inv_kind_t k, uint16_t pcid)
 static void tlbs_inval_va(mmu_t *m, uint64_t va, uint16_t pcid, bool keep_global)
 {
     for (unsigned ps = 0; ps < MMU_PS_COUNT; ps++) {
-        tlb_inval_va(&m->itlb[ps], false, 0, va, pcid, false, keep_global);
-        tlb_inval_va(&m->dtlb[ps], false, 0, va, pcid, false, keep_global);
+        tlb_inval_va(&m->itlb[ps], false, 0, va, pcid, keep_global);
+        tlb_inval_va(&m->dtlb[ps], false, 0, va, pcid, keep_global);
     }
-    tlb_inval_va(&m->stlb, true, m->cfg.stlb_sizes, va, pcid, false, keep_global);
+    tlb_inval_va(&m->stlb, true, m->cfg.stlb_sizes, va, pcid, keep_global);
 }
 
 static const unsigned pwc_shift[MMU_PWC_COUNT] = {39, 30, 21};
@@ -500,10 +500,10 @@ static void apply_control(mmu_t *m, const mmu_in_t *in)
          * PCID, and every PWC entry of the current PCID; non-canonical: no-op */
         if (pg_canonical(in->ctl_addr)) {
             for (unsigned ps = 0; ps < MMU_PS_COUNT; ps++) {
-                tlb_inval_va(&m->itlb[ps], false, 0, in->ctl_addr, cur, false, false);
-                tlb_inval_va(&m->dtlb[ps], false, 0, in->ctl_addr, cur, false, false);
+                tlb_inval_va(&m->itlb[ps], false, 0, in->ctl_addr, cur, false);
+                tlb_inval_va(&m->dtlb[ps], false, 0, in->ctl_addr, cur, false);
             }
-            tlb_inval_va(&m->stlb, true, m->cfg.stlb_sizes, in->ctl_addr, cur, false, false);
+            tlb_inval_va(&m->stlb, true, m->cfg.stlb_sizes, in->ctl_addr, cur, false);
             pwcs_inval(m, INV_PCID_ANY, cur);
         }
         break;

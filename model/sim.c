@@ -179,18 +179,20 @@ int sim_run(const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char 
 
         /* skip cycles in which nothing can happen */
         uint64_t now = mmu_cycle(m);
+        bool driver_ready = (ctl_pending && mmu_outstanding(m) == 0 && !(inorder && waiting_rsp)) ||
+                            (!ctl_pending && (pend.n || !src_done) && !(inorder && waiting_rsp) &&
+                             mmu_outstanding(m) < cfg->mmu.outstanding);
+        if (driver_ready || (src_done && pend.n == 0 && !ctl_pending && mmu_outstanding(m) == 0))
+            continue;
         uint64_t next = mmu_next_event(m);
         uint64_t mn = memsys_next(ms, now);
         if (mn < next)
             next = mn;
-        bool driver_ready = (ctl_pending && mmu_outstanding(m) == 0 && !(inorder && waiting_rsp)) ||
-                            (!ctl_pending && (pend.n || !src_done) && !(inorder && waiting_rsp) &&
-                             mmu_outstanding(m) < cfg->mmu.outstanding);
-        if (driver_ready || next <= now || (src_done && pend.n == 0 && !ctl_pending && mmu_outstanding(m) == 0))
+        if (next <= now)
             continue;
         if (next == UINT64_MAX) {
-            snprintf(err, errlen, "internal error: deadlock at cycle %" PRIu64 " (%u outstanding, pend %d, src_done %d, ctl %d)", now,
-                     mmu_outstanding(m), pend.n, src_done, ctl_pending);
+            snprintf(err, errlen, "internal error: deadlock at cycle %" PRIu64 " (%u outstanding)", now,
+                     mmu_outstanding(m));
             goto out;
         }
         mmu_skip_to(m, next);

@@ -103,7 +103,7 @@ uint64_t stats_percentile(const stats_hist_t *h, double p)
 {
     if (!h->n)
         return 0;
-    uint64_t need = (uint64_t)ceil(p / 100.0 * (double)h->n);
+    uint64_t need = (uint64_t)ceil(p * (double)h->n / 100.0);
     if (need < 1)
         need = 1;
     uint64_t cum = 0;

@@ -31,7 +31,8 @@ typedef struct {
     uint64_t faults[MMU_CAUSE_COUNT]; /* by cause; [0] unused */
     uint64_t by_acc[3];
     stats_hist_t lat_hit; /* L1 and STLB hits */
-    stats_hist_t lat_walk; /* walks, joined walks and faults */
+    stats_hist_t lat_walk; /* walks and joined walks, with or without a page fault */
+    /* lat_all: every translation, #GP included */
     stats_hist_t lat_all;
 } stats_bucket_t;
 

@@ -126,6 +126,22 @@ static FILE *open_out(const char *path, const char *what)
     return f;
 }
 
+/* RFC 4180 field: quoted when it holds a comma, a quote or a line break. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 static void write_csv(FILE *f, const stats_t *st, const char *label, int header)
 {
     if (header)
@@ -136,10 +152,11 @@ static void write_csv(FILE *f, const stats_t *st, const char *label, int header)
         uint64_t faults = 0;
         for (int c = 1; c < MMU_CAUSE_COUNT; c++)
             faults += b->faults[c];
+        csv_field(f, label);
         fprintf(f,
-                "%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
                 ",%.3f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-                label, stats_bucket_name(i), b->translations, b->l1_hits, b->stlb_hits, b->walks, b->joined,
+                stats_bucket_name(i), b->translations, b->l1_hits, b->stlb_hits, b->walks, b->joined,
                 b->mem_reads, b->mem_writes, faults, stats_mean(&b->lat_all), stats_percentile(&b->lat_all, 50),
                 stats_percentile(&b->lat_all, 95), stats_percentile(&b->lat_all, 99), b->lat_all.max, st->cycles);
     }
@@ -150,6 +167,8 @@ static void write_csv(FILE *f, const stats_t *st, const char *label, int header)
 static int run_demo(const sim_config_t *base, const char *preset, const wl_spec_t *wbase, int quiet, progress_t *pg, const char *json_path,
                     const char *csv_path)
 {
+    if ((json_path && !strcmp(json_path, "-")) || (csv_path && !strcmp(csv_path, "-")))
+        quiet = 1; /* stdout carries the document */
     static const char *const names[3] = {"4 KiB", "2 MiB", "1 GiB"};
     stats_t st[3];
     char err[512];
@@ -270,7 +289,7 @@ int main(int argc, char **argv)
 
     const char *preset = "skylake", *config = NULL, *trace = NULL, *json = NULL, *csv = NULL, *save = NULL;
     static const char *sets[256];
-    static char setbuf[256][96];
+    static char setbuf[256][512];
     int nsets = 0, quiet = 0, list = 0, dump = 0, have_wl = 0;
     trace_fmt_t fmt = TRACE_FMT_AUTO;
     progress_t pg = {0, {0, 0}, 0, ""};
@@ -294,8 +313,11 @@ int main(int argc, char **argv)
                 fprintf(stderr, "mmusim: too many --set options (256 at most)\n");
                 return 2;
             }
-            snprintf(setbuf[nsets], sizeof setbuf[nsets], "%s%s", c == 's' ? "" : c == OPT_BACKING ? "backing=" : "issue=",
-                     optarg);
+            if (snprintf(setbuf[nsets], sizeof setbuf[nsets], "%s%s",
+                         c == 's' ? "" : c == OPT_BACKING ? "backing=" : "issue=", optarg) >= (int)sizeof setbuf[nsets]) {
+                fprintf(stderr, "mmusim: --set: value too long (%zu characters at most)\n", sizeof setbuf[nsets] - 1);
+                return 2;
+            }
             sets[nsets] = setbuf[nsets];
             nsets++;
             break;
@@ -323,8 +345,8 @@ int main(int argc, char **argv)
         case OPT_MIX: {
             unsigned a, b, x;
             char tail;
-            if (sscanf(optarg, "%u,%u,%u%c", &a, &b, &x, &tail) != 3) {
-                fprintf(stderr, "mmusim: --mix: expected R,W,X weights, got '%s'\n", optarg);
+            if (strchr(optarg, '-') || strchr(optarg, '+') || sscanf(optarg, "%u,%u,%u%c", &a, &b, &x, &tail) != 3) {
+                fprintf(stderr, "mmusim: --mix: expected three weights R,W,X (integers >= 0), got '%s'\n", optarg);
                 return 2;
             }
             ws.mix[0] = a, ws.mix[1] = b, ws.mix[2] = x;

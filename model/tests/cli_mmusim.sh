@@ -1,0 +1,451 @@
+#!/usr/bin/env bash
+# cli_mmusim.sh - command-line tests of mmusim: usage, bad input (one line on
+# stderr naming the culprit, nothing on stdout, no crash), determinism, units,
+# standard input, the demonstration, and results that can be known by hand
+# (docs/stats.md, docs/timing.md 7).
+#
+# usage: bash cli_mmusim.sh BIN_DIR SRC_DIR
+# Prints one line per case (PASS, FAIL or SKIP), then "N passed, N failed";
+# exits 1 if any failed.
+
+set -u
+
+BIN=${1:?usage: cli_mmusim.sh BIN_DIR SRC_DIR}
+SRC=${2:?usage: cli_mmusim.sh BIN_DIR SRC_DIR}
+BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "FAIL: no directory $1"; echo "0 passed, 1 failed"; exit 1; }
+SRC=$(cd "$SRC" 2>/dev/null && pwd) || SRC=$2
+SIM=$BIN/mmusim
+TRACE_TOOL=$BIN/mmutrace
+if [ ! -x "$SIM" ]; then
+    echo "FAIL: $SIM not found"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+command -v python3 >/dev/null || { echo "SKIP: python3 is needed"; echo "0 passed, 0 failed"; exit 0; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/cli_mmusim.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+
+npass=0 nfail=0 nskip=0
+pass() { echo "PASS  $1"; npass=$((npass + 1)); }
+fail() { echo "FAIL  $1: $2"; nfail=$((nfail + 1)); }
+skip() { echo "SKIP  $1: $2"; nskip=$((nskip + 1)); }
+
+# run CMD...: rc, out (stdout file) and err (stderr file)
+run() {
+    "$@" >out 2>err
+    rc=$?
+}
+
+# bad NAME 'STR1;STR2;...' CMD...: CMD must fail (0 < rc < 128), write nothing
+# on stdout and exactly one line on stderr that contains every STR (a STR
+# may list alternatives as 'A|B').
+bad() {
+    local name=$1 pats=$2
+    shift 2
+    run "$@"
+    local why="" lines
+    lines=$(wc -l <err)
+    if [ "$rc" -eq 0 ]; then why="exit status 0"
+    elif [ "$rc" -ge 128 ]; then why="crashed (exit status $rc)"
+    elif [ -s out ]; then why="wrote to stdout: $(head -c 200 out)"
+    elif [ "$lines" -ne 1 ] || [ "$(wc -c <err)" -eq 0 ]; then why="$lines lines on stderr: $(head -c 300 err)"
+    else
+        local IFS=';' p a found
+        for p in $pats; do
+            found=0
+            IFS='|'
+            for a in $p; do grep -qF -- "$a" err && found=1; done
+            IFS=';'
+            if [ $found = 0 ]; then why="stderr does not name '$p': $(cat err)"; break; fi
+        done
+    fi
+    if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; fi
+}
+
+# jget FILE PATH: the value at a dotted path of a JSON file (lists as JSON)
+jget() {
+    python3 - "$1" "$2" <<'EOF'
+import json, sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2].split('.'):
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else (int(v) if isinstance(v, float) and v.is_integer() else v))
+EOF
+}
+
+# expect NAME FILE PATH=VALUE...: each JSON value as given
+expect() {
+    local name=$1 file=$2 why="" kv got
+    shift 2
+    for kv in "$@"; do
+        got=$(jget "$file" "${kv%%=*}" 2>&1 | tail -1)
+        if [ "$got" != "${kv#*=}" ]; then why="$why ${kv%%=*} = $got (expected ${kv#*=});"; fi
+    done
+    if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; fi
+}
+
+# same NAME FILE1 FILE2: byte-identical
+same() {
+    if cmp -s "$2" "$3"; then pass "$1"; else fail "$1" "$2 and $3 differ: $(diff "$2" "$3" | head -5 | tr '\n' ' ')"; fi
+}
+
+TINY=(--preset tiny -q --no-progress)
+
+# --------------------------------------------------------------- usage
+
+run "$SIM" --help
+if [ "$rc" -eq 0 ] && grep -q '^usage: mmusim' out && grep -q '^  tiny ' out && grep -q '^  skylake ' out &&
+    grep -q '^  zen2 ' out && [ ! -s err ]; then pass "--help exits 0 and lists the presets"
+else fail "--help exits 0 and lists the presets" "rc=$rc $(head -c 200 err)"; fi
+
+run "$SIM" -h
+if [ "$rc" -eq 0 ] && grep -q '^usage: mmusim' out; then pass "-h"; else fail "-h" "rc=$rc"; fi
+
+run "$SIM" --version
+if [ "$rc" -eq 0 ] && grep -Eq '^mmusim [0-9]+\.[0-9]+' out && [ "$(wc -l <out)" -eq 1 ] && [ ! -s err ]; then
+    pass "--version"; else fail "--version" "rc=$rc out=$(cat out)"; fi
+
+run "$SIM" --list-presets
+if [ "$rc" -eq 0 ] && [ "$(wc -l <out)" -eq 3 ] && grep -q '^tiny ' out && grep -q '^skylake ' out &&
+    grep -q '^zen2 ' out; then pass "--list-presets"; else fail "--list-presets" "rc=$rc $(cat out)"; fi
+
+run "$SIM" --preset tiny --set walkers=3 --dump-config
+if [ "$rc" -eq 0 ] && grep -qx 'walkers = 3' out && grep -qx 'itlb.4k.entries = 4' out; then
+    pass "--dump-config applies preset and --set"; else fail "--dump-config applies preset and --set" "rc=$rc"; fi
+
+# ----------------------------------------------------------- bad input
+
+bad "unknown option" "--bogus" "$SIM" --bogus
+bad "unknown short option" "-z" "$SIM" -z
+bad "option without its value" "--preset" "$SIM" --preset
+bad "unexpected argument" "stray" "$SIM" "${TINY[@]}" -w seq -n 10 stray
+bad "unknown preset" "nosuch" "$SIM" --preset nosuch -w seq -n 10
+bad "unknown key" "dtlb.8k.entries" "$SIM" --preset tiny --set dtlb.8k.entries=1 -w seq -n 10
+bad "--set without =" "walkers" "$SIM" --preset tiny --set walkers -w seq -n 10
+bad "ways = 0" "dtlb.4k.ways" "$SIM" --preset tiny --set dtlb.4k.ways=0 -w seq -n 10
+bad "12 sets, not a power of two" "stlb;12" "$SIM" --preset tiny --set stlb.entries=48 --set stlb.ways=4 -w seq -n 10
+bad "plru with 3 ways" "dtlb.4k;plru" "$SIM" --preset tiny --set dtlb.4k.entries=12 --set dtlb.4k.ways=3 \
+    --set dtlb.4k.repl=plru -w seq -n 10
+bad "bad value" "walkers;abc" "$SIM" --preset tiny --set walkers=abc -w seq -n 10
+bad "value out of range" "walkers;17" "$SIM" --preset tiny --set walkers=17 -w seq -n 10
+bad "bad --backing" "backing;8m" "$SIM" --preset tiny --backing 8m -w seq -n 10
+bad "unknown workload" "nosuch" "$SIM" "${TINY[@]}" --workload nosuch
+bad "bad --footprint" "--footprint;12X" "$SIM" "${TINY[@]}" -w seq --footprint 12X
+bad "bad --accesses" "--accesses;ten" "$SIM" "${TINY[@]}" -w seq --accesses ten
+bad "bad --mix" "--mix;1,2" "$SIM" "${TINY[@]}" -w seq --mix 1,2
+bad "all-zero --mix" "mix" "$SIM" "${TINY[@]}" -w seq --mix 0,0,0 -n 10
+bad "--access-size 0" "--access-size" "$SIM" "${TINY[@]}" -w seq --access-size 0
+bad "bad --format" "--format;xml" "$SIM" "${TINY[@]}" -t x --format xml
+bad "--trace with workload options" "--trace" "$SIM" "${TINY[@]}" -t x -w seq
+
+printf 'R 0x100000000000 8\n# comment\nQ 0x100000001000 8\n' >bad_kind.txt
+bad "text trace: unknown kind" "bad_kind.txt:3" "$SIM" "${TINY[@]}" -t bad_kind.txt
+printf 'R 0x100000000000 8\nW 0xZZ 8\n' >bad_addr.txt
+bad "text trace: bad address" "bad_addr.txt:2" "$SIM" "${TINY[@]}" -t bad_addr.txt
+printf 'R 0x100000000000 8 junk\n' >bad_junk.txt
+bad "text trace: trailing junk" "bad_junk.txt:1;junk" "$SIM" "${TINY[@]}" -t bad_junk.txt
+printf 'R 0x100000000000 8\nR 0x100000000000 0\n' >bad_size.txt
+bad "text trace: size 0" "bad_size.txt:2" "$SIM" "${TINY[@]}" -t bad_size.txt
+printf '==1== Lackey\nI  0023C790,2\n L zzzz,8\n' >bad1.lackey
+bad "lackey: bad address" "bad1.lackey:3" "$SIM" "${TINY[@]}" -t bad1.lackey
+printf '==1== Lackey\nI  0023C790,2\n Q 0001FFEF,8\n' >bad2.lackey
+bad "lackey: bad kind" "bad2.lackey:3" "$SIM" "${TINY[@]}" -t bad2.lackey
+
+python3 -c "
+for i in range(300): print('R 0x%x 8' % (0x100000000000 + i * 520))
+print('W 0x100000001000 8'); print('M 0x100000002000 4'); print('X 0x100000003000 2')" >good.txt
+have_conv=0
+if [ -x "$TRACE_TOOL" ] && "$TRACE_TOOL" convert good.txt good.bin --to bin >/dev/null 2>&1; then have_conv=1; fi
+if [ $have_conv = 1 ]; then
+    head -c $(($(stat -c %s good.bin) - 5)) good.bin >trunc.bin
+    bad "truncated binary trace" "trunc.bin;truncated" "$SIM" "${TINY[@]}" -t trunc.bin
+    head -c 5 good.bin >short.bin
+    bad "binary trace cut inside the magic" "short.bin" "$SIM" "${TINY[@]}" -t short.bin
+    bad "--format bin on a text trace" "good.txt" "$SIM" "${TINY[@]}" -t good.txt --format bin
+else
+    skip "truncated binary trace" "mmutrace convert not available"
+fi
+for z in gzip xz zstd; do
+    if command -v $z >/dev/null; then
+        $z -c good.txt >good.txt.$z
+        head -c $(($(stat -c %s good.txt.$z) / 2)) good.txt.$z >half.$z
+        bad "truncated $z trace (half)" "half.$z" "$SIM" "${TINY[@]}" -t half.$z
+        head -c $(($(stat -c %s good.txt.$z) - 4)) good.txt.$z >cut4.$z
+        bad "truncated $z trace (last 4 bytes)" "cut4.$z" "$SIM" "${TINY[@]}" -t cut4.$z
+    else
+        skip "truncated $z trace" "$z not installed"
+    fi
+done
+
+printf 'R 0x100000000000 8\nR 0x800000000000 8\n' >noncanon.txt
+bad "non-canonical address" "noncanon.txt:2|noncanon.txt: access 2;0x800000000000" "$SIM" "${TINY[@]}" -t noncanon.txt
+bad "non-canonical address from stdin" ":2|access 2;0x800000000000" "$SIM" "${TINY[@]}" -t - <noncanon.txt
+printf 'R 0x7ffffffffffc 8\n' >noncanon_end.txt
+bad "access running past the canonical half" "noncanon_end.txt:1|noncanon_end.txt: access 1;0x7ffffffffffc" \
+    "$SIM" "${TINY[@]}" -t noncanon_end.txt
+if [ $have_conv = 1 ] && "$TRACE_TOOL" convert noncanon.txt noncanon.bin --to bin >/dev/null 2>&1; then
+    bad "non-canonical address in a binary trace" "noncanon.bin;record 2|access 2;0x800000000000" \
+        "$SIM" "${TINY[@]}" -t noncanon.bin
+fi
+bad "missing trace file" "$T/nosuch.trace" "$SIM" "${TINY[@]}" -t "$T/nosuch.trace"
+
+echo '{"dtlb": {"8k": {"entries": 1}}}' >unknown_key.json
+bad "config file: unknown key" "unknown_key.json;dtlb.8k.entries" "$SIM" "${TINY[@]}" -c unknown_key.json -w seq -n 10
+echo '{"dtlb": {"4k": ' >malformed.json
+bad "config file: malformed JSON" "malformed.json" "$SIM" "${TINY[@]}" -c malformed.json -w seq -n 10
+bad "config file: missing" "nosuch.json" "$SIM" "${TINY[@]}" -c nosuch.json -w seq -n 10
+echo '{"walkers": 17}' >range.json
+bad "config file: value out of range" "range.json;walkers" "$SIM" "${TINY[@]}" -c range.json -w seq -n 10
+bad "--json to an unwritable file" "$T/nodir/x.json" "$SIM" "${TINY[@]}" -w seq -n 10 --json "$T/nodir/x.json"
+
+# long --set values must not be cut silently: 000...0007 is 7
+zeros=$(printf '0%.0s' $(seq 1 100))
+run "$SIM" --preset tiny --set "seed=${zeros}7" --dump-config
+if [ "$rc" -eq 0 ] && grep -qx 'seed = 7' out; then pass "long --set value"
+elif [ "$rc" -gt 0 ] && [ "$rc" -lt 128 ] && [ "$(wc -l <err)" -eq 1 ] && grep -q seed err; then
+    pass "long --set value (rejected)"
+else fail "long --set value" "--set seed=<100 zeros>7 gives '$(grep '^seed' out)', exit $rc (value cut at 95 characters)"; fi
+
+# a negative weight is not a weight
+run "$SIM" "${TINY[@]}" -w seq -n 10 --mix -1,0,0
+if [ "$rc" -gt 0 ] && [ "$rc" -lt 128 ] && [ ! -s out ] && [ "$(wc -l <err)" -eq 1 ] && grep -qF -- "--mix" err; then
+    pass "negative --mix weight"
+elif [ "$rc" -eq 0 ]; then
+    fail "negative --mix weight" "--mix -1,0,0 is accepted (sscanf %u reads -1 as 4294967295)"
+else
+    fail "negative --mix weight" "rc=$rc $(head -c 200 err)"
+fi
+
+# -------------------------------------------------------- determinism
+
+W=("${TINY[@]}" -w uniform --footprint 1M -n 20000)
+"$SIM" "${W[@]}" --seed 5 --json >d1.json
+"$SIM" "${W[@]}" --seed 5 --json >d2.json
+"$SIM" "${W[@]}" --seed 6 --json >d3.json
+"$SIM" "${W[@]}" --set seed=5 --json >d4.json
+same "same --seed, same JSON" d1.json d2.json
+if ! cmp -s d1.json d3.json && [ -s d3.json ]; then pass "other --seed, other JSON"
+else fail "other --seed, other JSON" "--seed 5 and --seed 6 give the same output"; fi
+same "--seed N = --set seed=N" d1.json d4.json
+"$SIM" "${TINY[@]}" -w zipf --footprint 4M -n 20000 --seed 9 --set processes=3 --set switch_every=1000 --json >z1.json
+"$SIM" "${TINY[@]}" -w zipf --footprint 4M -n 20000 --seed 9 --set processes=3 --set switch_every=1000 --json >z2.json
+same "same --seed, same JSON (zipf, 3 processes)" z1.json z2.json
+"$SIM" "${W[@]}" --seed 5 --json "$T/file.json"
+same "--json FILE = --json to stdout" d1.json file.json
+
+# --------------------------------------------------------------- units
+
+"$SIM" "${TINY[@]}" -w uniform -n 2000 --footprint 64KiB --json >u1.json
+"$SIM" "${TINY[@]}" -w uniform -n 2000 --footprint 65536 --json >u2.json
+"$SIM" "${TINY[@]}" -w uniform -n 2000 --footprint 0x10000 --json >u3.json
+"$SIM" "${TINY[@]}" -w uniform -n 2000 --footprint 64k --json >u4.json
+same "--footprint 64KiB = 65536" u1.json u2.json
+same "--footprint 0x10000 = 65536" u3.json u2.json
+same "--footprint 64k = 65536" u4.json u2.json
+"$SIM" "${TINY[@]}" -w stride -n 2000 --stride 8K --json >s1.json
+"$SIM" "${TINY[@]}" -w stride -n 2000 --stride 8192 --json >s2.json
+same "--stride 8K = 8192" s1.json s2.json
+
+# -------------------------------------------------------- standard input
+
+"$SIM" "${TINY[@]}" -t good.txt --json >f.json
+"$SIM" "${TINY[@]}" -t - --json <good.txt >i.json
+same "-t - = the file (text)" f.json i.json
+if command -v gzip >/dev/null; then
+    "$SIM" "${TINY[@]}" -t good.txt.gzip --json >fz.json
+    gzip -c good.txt | "$SIM" "${TINY[@]}" -t - --json >iz.json
+    same "gzip file = plain file" f.json fz.json
+    same "-t - = the file (gzip)" f.json iz.json
+fi
+for z in xz zstd; do
+    if command -v $z >/dev/null; then
+        "$SIM" "${TINY[@]}" -t good.txt.$z --json >fz.json
+        same "$z file = plain file" f.json fz.json
+    fi
+done
+if [ $have_conv = 1 ]; then
+    "$SIM" "${TINY[@]}" -t - --json <good.bin >ib.json
+    same "-t - = the file (binary)" f.json ib.json
+fi
+printf '==99== Lackey\nI  100000000000,4\n L 100000000010,8\n S 100000001000,8\n M 100000002000,4\n' >kinds.lackey
+printf 'X 0x100000000000 4\nR 0x100000000010 8\nW 0x100000001000 8\nM 0x100000002000 4\n' >kinds.txt
+"$SIM" "${TINY[@]}" -t kinds.lackey --json >kl.json
+"$SIM" "${TINY[@]}" -t kinds.txt --json >kt.json
+same "lackey = text trace" kl.json kt.json
+expect "lackey I/L/S/M kinds" kl.json by_size.total.fetches=1 by_size.total.reads=1 by_size.total.writes=2 \
+    accesses=4 by_size.total.translations=4
+
+# ------------------------------------------------------- demonstration
+
+start=$(date +%s)
+timeout 15 "$SIM" --no-progress --json demo.json >demo.txt 2>demo.err
+rc=$?
+secs=$(($(date +%s) - start))
+if [ "$rc" -eq 124 ]; then
+    skip "demonstration" "takes more than 15 s with this build"
+elif [ "$rc" -ne 0 ]; then
+    fail "demonstration" "exit status $rc: $(head -c 200 demo.err)"
+elif [ "$secs" -gt 15 ]; then
+    skip "demonstration" "took $secs s"
+else
+    why=""
+    for r in "4 KiB" "2 MiB" "1 GiB"; do
+        grep -q "^== backed by $r pages: [0-9]* cycles ==" demo.txt || why="$why no table for $r;"
+        grep -q "^$r  *[0-9]" demo.txt || why="$why no summary row for $r;"
+    done
+    if [ -z "$why" ]; then pass "demonstration prints 4 KiB, 2 MiB and 1 GiB rows ($secs s)"
+    else fail "demonstration" "$why"; fi
+    expect "demonstration JSON" demo.json 4k.accesses=2000000 2m.accesses=2000000 1g.accesses=2000000 \
+        4k.by_size.2M.translations=0 2m.by_size.4K.translations=0 1g.by_size.4K.translations=0 \
+        4k.by_size.total.walk_start.pml4e_read=1 \
+        "1g.by_size.1G.translations=$(jget demo.json 1g.by_size.total.translations)" \
+        "2m.by_size.2M.translations=$(jget demo.json 2m.by_size.total.translations)"
+    # the demonstration's --json to stdout should be JSON, as without the demonstration
+    if [ "$secs" -le 10 ]; then
+        "$SIM" --no-progress --json >demo_stdout.txt 2>/dev/null
+        if python3 -c "import json,sys; json.load(open('demo_stdout.txt'))" 2>/dev/null; then
+            pass "demonstration --json to stdout is JSON"
+        else
+            fail "demonstration --json to stdout is JSON" "run_demo prints its tables to stdout too (use -q)"
+        fi
+    fi
+fi
+
+# --------------------------------------------------- values known by hand
+
+# One 4 KiB page, 512 reads of 8 bytes, in order: 1 walk (4 reads, 4 A-bit
+# writes into fresh tables), 511 L1 hits. tiny: lat.l1 1, lat.stlb 2, lat.pwc
+# 1, memory 10 cycles: walk = accept 0, STLB 2, PWC 3, reads at 4, 15, 26,
+# 37 (each 10 cycles + 1 to issue the next), writes 48..51, response 52.
+# A hit: accept t, response t+1, next accept t+2: cycles = 53 + 511*2 = 1075.
+SEQ=(--preset tiny -q --no-progress --workload seq --footprint 4K --accesses 512 --access-size 8 --mix 100,0,0)
+"$SIM" "${SEQ[@]}" --issue inorder --json >seq.json
+expect "one 4K page, in order" seq.json accesses=512 cycles=1075 control_ops=0 \
+    by_size.4K.translations=512 by_size.4K.reads=512 by_size.4K.writes=0 by_size.4K.l1_hits=511 \
+    by_size.4K.stlb_hits=0 by_size.4K.walks=1 by_size.4K.joined=0 by_size.4K.walk_mem_reads=4 \
+    by_size.4K.walk_mem_writes=4 by_size.4K.mem_refs_per_walk=8 by_size.4K.walk_start.pml4e_read=1 \
+    by_size.4K.latency_walk.max=52 by_size.4K.latency_hit.count=511 by_size.4K.latency_hit.max=1 \
+    by_size.4K.latency.p50=1 by_size.4K.latency.p99=1 by_size.4K.latency.max=52 \
+    by_size.2M.translations=0 by_size.none.translations=0 by_size.total.translations=512 by_size.total.l1_hits=511
+# pipelined: the next 7 requests (outstanding = 8) miss while the walk runs and join it
+"$SIM" "${SEQ[@]}" --json >seqp.json
+expect "one 4K page, pipelined: 7 join the walk" seqp.json by_size.4K.translations=512 by_size.4K.walks=1 \
+    by_size.4K.joined=7 by_size.4K.l1_hits=504 by_size.4K.walk_mem_reads=4 by_size.4K.latency_walk.count=8
+# 2 MiB backing: 3 reads (PML4E, PDPTE, PDE leaf), 3 A writes; response 4+2*11+10+3+1 = 40
+"$SIM" "${SEQ[@]}" --issue inorder --set backing=2m --json >seq2m.json
+expect "one 2M page, in order" seq2m.json by_size.2M.translations=512 by_size.4K.translations=0 \
+    by_size.2M.walks=1 by_size.2M.l1_hits=511 by_size.2M.walk_mem_reads=3 by_size.2M.walk_mem_writes=3 \
+    by_size.2M.latency_walk.max=40 cycles=1063
+"$SIM" "${SEQ[@]}" --issue inorder --backing 1g --json >seq1g.json
+expect "one 1G page, in order" seq1g.json by_size.1G.translations=512 by_size.1G.walks=1 \
+    by_size.1G.walk_mem_reads=2 by_size.1G.walk_mem_writes=2 by_size.1G.latency_walk.max=28 cycles=1051
+
+# CSV of the same run
+"$SIM" "${SEQ[@]}" --issue inorder --csv >seq.csv
+hdr='run,size,translations,l1_hits,stlb_hits,walks,joined,walk_mem_reads,walk_mem_writes,faults,lat_mean,lat_p50,lat_p95,lat_p99,lat_max,cycles'
+if [ "$(sed -n 1p seq.csv)" = "$hdr" ] && [ "$(wc -l <seq.csv)" -eq 6 ] &&
+    [ "$(sed -n 2p seq.csv)" = "seq,4K,512,511,0,1,0,4,4,0,1.100,1,1,1,52,1075" ] &&
+    [ "$(sed -n 3p seq.csv)" = "seq,2M,0,0,0,0,0,0,0,0,0.000,0,0,0,0,1075" ] &&
+    [ "$(cut -d, -f2 seq.csv | tr '\n' ' ')" = "size 4K 2M 1G none total " ] &&
+    [ "$(sed -n 6p seq.csv)" = "seq,total,512,511,0,1,0,4,4,0,1.100,1,1,1,52,1075" ]; then pass "CSV rows"
+else fail "CSV rows" "$(tr '\n' '|' <seq.csv)"; fi
+
+# a trace name with a comma must not shift the CSV columns
+printf 'R 0x100000000000 8\n' >'a,b.txt'
+"$SIM" "${TINY[@]}" -t 'a,b.txt' --csv >comma.csv
+if python3 -c "
+import csv, sys
+rows = list(csv.reader(open('comma.csv')))
+sys.exit(not (len(rows) == 6 and all(len(r) == 16 for r in rows) and rows[1][0] == 'a,b.txt'))"; then
+    pass "CSV: a trace name with a comma"
+else
+    fail "CSV: a trace name with a comma" "the run column is not quoted: $(sed -n 2p comma.csv)"
+fi
+
+# the text table
+"$SIM" --preset tiny --no-progress --workload seq --footprint 4K --accesses 512 --mix 100,0,0 --issue inorder >seq.txt
+if [ "$(sed -n 1p seq.txt)" = "512 accesses, 1075 cycles" ] &&
+    [ "$(sed -n 2p seq.txt | tr -s ' ')" = "size translations L1hit% STLB% walk% fault% refs/wlk mean p50 p95 p99 max" ] &&
+    [ "$(sed -n 3p seq.txt | tr -s ' ')" = "4K 512 99.80 0.00 0.20 0.00 8.00 1.1 1 1 1 52" ] &&
+    [ "$(sed -n 4p seq.txt | cut -d' ' -f1)" = "total" ] && [ "$(wc -l <seq.txt)" -eq 4 ]; then pass "text table"
+else fail "text table" "$(tr '\n' '|' <seq.txt)"; fi
+run "$SIM" "${SEQ[@]}"
+if [ "$rc" -eq 0 ] && [ ! -s out ] && [ ! -s err ]; then pass "-q: nothing on stdout"; else fail "-q: nothing on stdout" "$(head -c 100 out)"; fi
+
+# a latency above 65535 goes to the overflow bin: memory 100000 cycles, 4M+12
+printf 'R 0x100000000000 8\n' >one.txt
+"$SIM" "${TINY[@]}" --issue inorder --set mem.latency=100000 -t one.txt --json >slow.json
+expect "overflow bin" slow.json by_size.4K.latency.max=400012 by_size.4K.latency.p50=400012 \
+    'by_size.4K.latency.histogram=[{"count": 1, "hi": 400012, "lo": 65536}]'
+
+# an access across a page boundary: two translations, lower page first; the
+# second walk starts from the PDE cache and reads only the PTE: 16 cycles
+printf 'R 0x100000000ffc 8\n' >cross.txt
+"$SIM" "${TINY[@]}" --issue inorder -t cross.txt --json >cross.json
+expect "page-crossing access: 2 translations" cross.json accesses=1 by_size.4K.translations=2 by_size.4K.walks=2 \
+    by_size.4K.walk_start.pml4e_read=1 by_size.4K.walk_start.pde_cache=1 by_size.4K.walk_mem_reads=5 \
+    by_size.4K.walk_mem_writes=5 by_size.4K.latency.max=52 by_size.4K.latency.p50=16 cycles=70
+printf 'R 0x100000000ffc 4\nR 0x100000001000 4\n' >split.txt
+"$SIM" "${TINY[@]}" --issue inorder -t split.txt --json >split.json
+python3 - cross.json split.json <<'EOF' && pass "page-crossing access = its two halves, lower first" || fail "page-crossing access = its two halves, lower first" "JSON differs beyond 'accesses'"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+a.pop('accesses'); b.pop('accesses')
+sys.exit(a != b)
+EOF
+printf 'R 0x100000000ff8 8\n' >nocross.txt
+"$SIM" "${TINY[@]}" -t nocross.txt --json >nocross.json
+expect "access ending at a page end: 1 translation" nocross.json by_size.total.translations=1
+printf 'R 0x1000001ffffc 8\n' >cross2m.txt
+"$SIM" "${TINY[@]}" --backing 2m -t cross2m.txt --json >cross2m.json
+expect "2 MiB page-crossing access" cross2m.json by_size.2M.translations=2 by_size.2M.walks=2
+
+# M is one write: 4 reads, 4 writes (A on 3 levels, A+D on the PTE in one write)
+printf 'M 0x100000000000 8\n' >m.txt
+"$SIM" "${TINY[@]}" -t m.txt --json >m.json
+expect "M is one write" m.json by_size.total.translations=1 by_size.total.writes=1 by_size.total.reads=0 \
+    by_size.total.walk_mem_reads=4 by_size.total.walk_mem_writes=4
+# a read then a write of the same page: the write finds D clear (soft miss) and walks again
+printf 'R 0x100000000000 8\nW 0x100000000000 8\n' >rw.txt
+"$SIM" "${TINY[@]}" --issue inorder -t rw.txt --json >rw.json
+expect "write after read: soft miss, D-bit walk" rw.json by_size.total.walks=2 by_size.total.soft_misses=1 \
+    by_size.total.walk_mem_writes=5
+
+# empty trace
+printf '# nothing\n\n' >empty.txt
+"$SIM" "${TINY[@]}" -t empty.txt --json >empty.json
+expect "empty trace" empty.json accesses=0 cycles=0 by_size.total.translations=0 by_size.total.latency.p99=0
+
+# processes: access i belongs to process (i / 100) % 2: switches before 100, 200, ..., 900
+"$SIM" "${TINY[@]}" -w uniform --footprint 64K -n 1000 --set processes=2 --set switch_every=100 --json >proc.json
+expect "CR3 switches" proc.json control_ops=9 accesses=1000
+
+# every JSON key is named in docs/stats.md
+if [ -f "$SRC/docs/stats.md" ]; then
+    python3 - "$SRC/docs/stats.md" seq.json <<'EOF' && pass "docs/stats.md names every JSON key" || fail "docs/stats.md names every JSON key" "see above"
+import json, sys
+doc = open(sys.argv[1]).read()
+keys = set()
+def walk(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            keys.add(k); walk(x)
+    elif isinstance(v, list):
+        for x in v: walk(x)
+walk(json.load(open(sys.argv[2])))
+walk({'histogram': [{'lo': 0, 'hi': 1, 'count': 1}], '4k': 0, '2m': 0, '1g': 0})
+missing = sorted(k for k in keys if '`%s`' % k not in doc and '"%s"' % k not in doc)
+if missing: print('missing:', missing)
+sys.exit(1 if missing else 0)
+EOF
+else
+    skip "docs/stats.md names every JSON key" "$SRC/docs/stats.md not found"
+fi
+
+# ---------------------------------------------------------------- end
+
+[ "$nskip" -gt 0 ] && echo "$nskip skipped"
+echo "$npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
