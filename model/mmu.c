@@ -61,7 +61,8 @@ typedef struct {
     uint64_t table; /* base of the table at `level` */
     uint8_t pwc_hit;
     uint8_t read_mask;   /* bit L set: the level-L entry was read by this walk */
-    uint64_t pte[5];     /* values read, by level */
+    uint64_t pte[5];     /* values read, by level (with the A/D bits this walk sets) */
+    uint64_t pte_orig[5]; /* values as read */
     uint64_t pte_addr[5]; /* their physical addresses */
     uint8_t cum[5];      /* combined SA_RW|SA_US|SA_XD after level L */
     uint8_t mem_reads;
@@ -285,6 +286,7 @@ static int tlb_probe(mmu_t *m, sa_t *arrs, bool stlb, uint64_t va, unsigned acc,
 
 static void rt_finish_hit(mmu_t *m, rt_entry_t *e, const sa_entry_t *hit, uint8_t src)
 {
+    e->info.pcid = mmu_pcid(m);
     uint64_t mask = (1ull << mmu_ps_shift(hit->size)) - 1;
     e->paddr = hit->data | (e->va & mask);
     e->size = hit->size;
@@ -293,7 +295,6 @@ static void rt_finish_hit(mmu_t *m, rt_entry_t *e, const sa_entry_t *hit, uint8_
     e->err = 0;
     e->src = src;
     e->pwc = 0;
-    (void)m;
 }
 
 static void done_insert(mmu_t *m, int idx)
@@ -317,6 +318,7 @@ static void walk_entry(mmu_t *m, walker_t *w, uint64_t v)
     unsigned L = w->level;
     w->pte_addr[L] = w->table + (((w->va >> (12 + 9 * (L - 1))) & 511) << 3);
     w->pte[L] = v;
+    w->pte_orig[L] = v;
     w->read_mask |= (uint8_t)(1u << L);
     uint8_t prev = L == 4 ? (SA_RW | SA_US) : w->cum[L + 1];
     if (!(v & PTE_P)) { /* SDM 4.7: not present */
@@ -626,6 +628,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         e->due = t + m->cfg.l1_lat - 1;
         e->next = -1;
         e->info.seq = m->seq++;
+        e->info.va = in->req_vaddr;
         e->info.cycle_accept = t;
         e->info.acc = in->req_acc;
         e->info.user = in->req_user;
@@ -721,6 +724,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         ring_pop(&m->l1q);
         if (!pg_canonical(e->va)) { /* SDM 3.3.7.1: #GP, no page fault */
             e->fault = MMU_FAULT_GP;
+            e->info.pcid = mmu_pcid(m);
             e->cause = MMU_CAUSE_NONCANON;
             e->size = MMU_PS_NONE;
             e->src = MMU_SRC_NONE;
@@ -835,9 +839,19 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
                 e->paddr = 0;
                 e->err = pg_error_code(m->mode, e->acc, e->user, (mmu_cause_t)w->cause);
             }
+            e->info.pcid = w->pcid;
             if (first) {
                 e->info.mem_reads = w->mem_reads;
                 e->info.mem_writes = w->nwr;
+                e->info.read_mask = w->read_mask;
+                for (unsigned l = 1; l <= 4; l++) {
+                    e->info.pte_addr[l] = w->pte_addr[l];
+                    e->info.pte[l] = (w->read_mask >> l & 1) ? w->pte_orig[l] : 0;
+                }
+                for (unsigned i = 0; i < w->nwr && i < 4; i++) {
+                    e->info.wr_addr[i] = w->wr_addr[i];
+                    e->info.wr_data[i] = w->wr_data[i];
+                }
             }
             first = false;
             done_insert(m, idx);

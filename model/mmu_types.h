@@ -129,6 +129,14 @@ typedef struct {
     uint8_t mem_reads;  /* paging-structure reads of this request's walk */
     uint8_t mem_writes; /* A/D writes of this request's walk */
     bool soft_miss;     /* a TLB held the page but could not be used (D clear or rights) */
+    uint64_t va;        /* the request's address */
+    uint16_t pcid;      /* PCID of the translation (current PCID at the lookup) */
+    /* the walk's memory traffic (owner of a walk only; joined requests: none):
+     * entries read, by level 4..1 (bit L of read_mask), with their address and
+     * value as read, then the A/D writes in the order they were made */
+    uint8_t read_mask;
+    uint64_t pte_addr[5], pte[5];
+    uint64_t wr_addr[4], wr_data[4];
 } mmu_rsp_info_t;
 
 #ifdef __cplusplus

@@ -172,6 +172,8 @@ int sim_run(const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char 
         }
         if (o.rsp_valid) {
             stats_record(st, &o, mmu_last_info(m));
+            if (src->on_rsp)
+                src->on_rsp(src->on_rsp_ctx, &o, mmu_last_info(m));
             if (inorder)
                 waiting_rsp = false;
         }

@@ -37,6 +37,9 @@ typedef struct {
     const char *name; /* for messages: the file name or the workload name */
     /* optional: where the last access came from ("FILE:LINE"), for messages */
     const char *(*where)(void *ctx, char *buf, size_t n);
+    /* optional: called for every response, in response order */
+    void (*on_rsp)(void *ctx, const mmu_out_t *o, const mmu_rsp_info_t *info);
+    void *on_rsp_ctx;
     /* optional: called about every 2^20 accesses and at the end */
     void (*progress)(void *ctx, uint64_t accesses, uint64_t cycles, int final);
     void *progress_ctx;

@@ -195,7 +195,7 @@ static int run_demo(const sim_config_t *base, const char *preset, const wl_spec_
         pg->label = label;
         pg->shown = 0;
         clock_gettime(CLOCK_MONOTONIC, &pg->start);
-        sim_source_t src = {wl_src_next, NULL, w, "workload", NULL, progress_cb, pg};
+        sim_source_t src = {wl_src_next, NULL, w, "workload", NULL, NULL, NULL, progress_cb, pg};
         int rc = sim_run(&c, &src, &st[i], err, sizeof err);
         wl_destroy(w);
         if (rc != 0) {
@@ -517,7 +517,7 @@ int main(int argc, char **argv)
             stats_free(&st);
             return 1;
         }
-        sim_source_t src = {trace_src_next, trace_src_err, &ts, trace, trace_src_where, progress_cb, &pg};
+        sim_source_t src = {trace_src_next, trace_src_err, &ts, trace, trace_src_where, NULL, NULL, progress_cb, &pg};
         rc = sim_run(&cfg, &src, &st, err, sizeof err);
         trace_close(ts.r);
     } else {
@@ -527,7 +527,7 @@ int main(int argc, char **argv)
             stats_free(&st);
             return 1;
         }
-        sim_source_t src = {wl_src_next, NULL, w, wl_kind_name(ws.kind), NULL, progress_cb, &pg};
+        sim_source_t src = {wl_src_next, NULL, w, wl_kind_name(ws.kind), NULL, NULL, NULL, progress_cb, &pg};
         rc = sim_run(&cfg, &src, &st, err, sizeof err);
         wl_destroy(w);
     }
