@@ -1,0 +1,1238 @@
+// mmu_top.sv - the MMU: request table, L1 TLBs, STLB, page-walk caches,
+// walkers and control, implementing docs/timing.md cycle for cycle. It is
+// the RTL twin of model/mmu.c; the comments [T:...] name the contract's
+// rules, the SDM references are to Intel SDM Vol. 3A chapter 4.
+//
+// Walk (SDM 4.5, 4-level paging):
+//   1. canonical address, else #GP (SDM 3.3.7.1) - at the L1 lookup
+//   2. PML4E/PDPTE/PDE caches looked up in parallel; start below the deepest
+//      hit, else read the PML4E at CR3[M-1:12] + 8*VA[47:39]
+//   3. each entry: P=0 -> #PF not present; reserved bit -> #PF RSVD
+//      (SDM 4.5.4); R/W, U/S ANDed, XD ORed (SDM 4.6)
+//   4. PDPTE.PS -> 1 GiB, PDE.PS -> 2 MiB, PTE -> 4 KiB
+//   5. rights against the combined bits (SDM 4.6.1) -> #PF with P=1
+//   6. A in every entry read that lacks it, D in the leaf on a write
+//      (SDM 4.8): posted writes, top level first
+//   7. fill STLB, L1, paging-structure caches; a fault invalidates the page's
+//      TLB entries and the address's PWC entries (SDM 4.10.4.1)
+//
+// Parameters are named after the C configuration keys (docs/config.md):
+// upper case, '.' -> '_'. Defaults are the `tiny` preset.
+
+module mmu_top #(
+  parameter int unsigned ITLB_4K_ENTRIES   = 4,
+  parameter int unsigned ITLB_4K_WAYS      = 2,
+  parameter int unsigned ITLB_4K_REPL      = 0,
+  parameter int unsigned ITLB_4K_LFSR_SEED = 'hACE1,
+  parameter int unsigned ITLB_2M_ENTRIES   = 2,
+  parameter int unsigned ITLB_2M_WAYS      = 2,
+  parameter int unsigned ITLB_2M_REPL      = 1,
+  parameter int unsigned ITLB_2M_LFSR_SEED = 'hACE1,
+  parameter int unsigned ITLB_1G_ENTRIES   = 2,
+  parameter int unsigned ITLB_1G_WAYS      = 1,
+  parameter int unsigned ITLB_1G_REPL      = 0,
+  parameter int unsigned ITLB_1G_LFSR_SEED = 'hACE1,
+  parameter int unsigned DTLB_4K_ENTRIES   = 8,
+  parameter int unsigned DTLB_4K_WAYS      = 4,
+  parameter int unsigned DTLB_4K_REPL      = 1,
+  parameter int unsigned DTLB_4K_LFSR_SEED = 'hACE1,
+  parameter int unsigned DTLB_2M_ENTRIES   = 4,
+  parameter int unsigned DTLB_2M_WAYS      = 2,
+  parameter int unsigned DTLB_2M_REPL      = 2,
+  parameter int unsigned DTLB_2M_LFSR_SEED = 'hACE1,
+  parameter int unsigned DTLB_1G_ENTRIES   = 2,
+  parameter int unsigned DTLB_1G_WAYS      = 2,
+  parameter int unsigned DTLB_1G_REPL      = 0,
+  parameter int unsigned DTLB_1G_LFSR_SEED = 'hACE1,
+  parameter int unsigned STLB_ENTRIES   = 32,
+  parameter int unsigned STLB_WAYS      = 4,
+  parameter int unsigned STLB_REPL      = 0,
+  parameter int unsigned STLB_LFSR_SEED = 'hACE1,
+  parameter int unsigned PWC_PML4E_ENTRIES   = 2,
+  parameter int unsigned PWC_PML4E_WAYS      = 2,
+  parameter int unsigned PWC_PML4E_REPL      = 0,
+  parameter int unsigned PWC_PML4E_LFSR_SEED = 'hACE1,
+  parameter int unsigned PWC_PDPTE_ENTRIES   = 2,
+  parameter int unsigned PWC_PDPTE_WAYS      = 2,
+  parameter int unsigned PWC_PDPTE_REPL      = 1,
+  parameter int unsigned PWC_PDPTE_LFSR_SEED = 'hACE1,
+  parameter int unsigned PWC_PDE_ENTRIES   = 4,
+  parameter int unsigned PWC_PDE_WAYS      = 2,
+  parameter int unsigned PWC_PDE_REPL      = 2,
+  parameter int unsigned PWC_PDE_LFSR_SEED = 'h1D2B,
+  parameter int unsigned STLB_SIZES  = 7,
+  parameter int unsigned LAT_L1      = 1,
+  parameter int unsigned LAT_STLB    = 2,
+  parameter int unsigned LAT_PWC     = 1,
+  parameter int unsigned WALKERS     = 2,
+  parameter int unsigned OUTSTANDING = 8,
+  parameter int unsigned MAXPHYADDR  = 46
+) (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  // translation requests
+  input  logic        req_valid_i,
+  output logic        req_ready_o,
+  input  logic [15:0] req_id_i,
+  input  logic [63:0] req_vaddr_i,
+  input  logic [1:0]  req_acc_i,
+  input  logic        req_user_i,
+  // control
+  input  logic        ctl_valid_i,
+  output logic        ctl_ready_o,
+  input  logic [2:0]  ctl_op_i,
+  input  logic [1:0]  ctl_type_i,
+  input  logic [11:0] ctl_pcid_i,
+  input  logic [63:0] ctl_data_i,
+  input  logic [63:0] ctl_addr_i,
+  // page-walk memory port
+  output logic        mem_req_valid_o,
+  output logic        mem_req_we_o,
+  output logic [3:0]  mem_req_id_o,
+  output logic [51:0] mem_req_addr_o,
+  output logic [63:0] mem_req_wdata_o,
+  input  logic        mem_rsp_valid_i,
+  input  logic [3:0]  mem_rsp_id_i,
+  input  logic [63:0] mem_rsp_data_i,
+  // responses
+  output logic        rsp_valid_o,
+  output logic [15:0] rsp_id_o,
+  output logic [51:0] rsp_paddr_o,
+  output logic [1:0]  rsp_size_o,
+  output logic [1:0]  rsp_fault_o,
+  output logic [3:0]  rsp_cause_o,
+  output logic [5:0]  rsp_err_o,
+  output logic [63:0] rsp_fault_addr_o,
+  output logic [1:0]  rsp_src_o,
+  output logic [1:0]  rsp_pwc_o
+);
+
+  import mmu_pkg::*;
+
+  localparam int unsigned RT  = OUTSTANDING;
+  localparam int unsigned NW  = WALKERS;
+  localparam int unsigned L1P = (LAT_L1 > 1) ? LAT_L1 - 1 : 1;  // L1 delay stages
+  localparam int unsigned RTIW = (RT > 1) ? $clog2(RT) : 1;       // request-table index width
+  localparam int unsigned NWIW = (NW > 1) ? $clog2(NW) : 1;       // walker index width
+  localparam logic [3:0]  STLB_SZ = {1'b0, 3'(STLB_SIZES)};  // indexed by page size
+  localparam logic [51:0] AMASK = 52'(((64'd1 << MAXPHYADDR) - 1) & ~64'hFFF);
+
+  // ------------------------------------------------------------------ state
+  logic [63:0] cr3_q, cr3_d;
+  logic [6:0]  mode_q, mode_d;
+
+  rt_state_e   rt_state_q  [RT];
+  rt_state_e   rt_state_d  [RT];
+  logic [1:0]  rt_acc_q    [RT];
+  logic [1:0]  rt_acc_d    [RT];
+  logic        rt_user_q   [RT];
+  logic        rt_user_d   [RT];
+  logic [NWIW-1:0] rt_walker_q [RT];
+  logic [NWIW-1:0] rt_walker_d [RT];
+  logic [15:0] rt_id_q     [RT];
+  logic [15:0] rt_id_d     [RT];
+  logic [63:0] rt_va_q     [RT];
+  logic [63:0] rt_va_d     [RT];
+  logic [51:0] rt_paddr_q  [RT];
+  logic [51:0] rt_paddr_d  [RT];
+  logic [1:0]  rt_size_q   [RT];
+  logic [1:0]  rt_size_d   [RT];
+  logic [1:0]  rt_fault_q  [RT];
+  logic [1:0]  rt_fault_d  [RT];
+  cause_e      rt_cause_q  [RT];
+  cause_e      rt_cause_d  [RT];
+  logic [5:0]  rt_err_q    [RT];
+  logic [5:0]  rt_err_d    [RT];
+  logic [1:0]  rt_src_q    [RT];
+  logic [1:0]  rt_src_d    [RT];
+  logic [1:0]  rt_pwc_q    [RT];
+  logic [1:0]  rt_pwc_d    [RT];
+  logic [RT-1:0] rt_older_q [RT];  // rt_older_q[i][j]: j was accepted before i
+  logic [RT-1:0] rt_older_d [RT];
+
+  // delay lines: L1 lookups (LAT_L1-1 stages) and STLB lookups (LAT_STLB)
+  logic        l1p_v_q   [L1P];
+  logic        l1p_v_d   [L1P];
+  logic [RTIW-1:0] l1p_idx_q [L1P];
+  logic [RTIW-1:0] l1p_idx_d [L1P];
+  logic        stp_v_q   [LAT_STLB];
+  logic        stp_v_d   [LAT_STLB];
+  logic [RTIW-1:0] stp_idx_q [LAT_STLB];
+  logic [RTIW-1:0] stp_idx_d [LAT_STLB];
+
+  // miss queue (in order)
+  logic [RTIW-1:0] mq_idx_q [RT];
+  logic [RTIW-1:0] mq_idx_d [RT];
+  logic [RTIW-1:0] mq_head_q, mq_head_d;
+  logic [RTIW:0]   mq_cnt_q, mq_cnt_d;
+
+  // walkers
+  walker_state_e w_state_q   [NW];
+  walker_state_e w_state_d   [NW];
+  logic [2:0]    w_level_q   [NW];
+  logic [2:0]    w_level_d   [NW];
+  logic [1:0]    w_acc_q     [NW];
+  logic [1:0]    w_acc_d     [NW];
+  logic          w_user_q    [NW];
+  logic          w_user_d    [NW];
+  logic [11:0]   w_pcid_q    [NW];
+  logic [11:0]   w_pcid_d    [NW];
+  logic [63:0]   w_va_q      [NW];
+  logic [63:0]   w_va_d      [NW];
+  logic [15:0]   w_timer_q   [NW];
+  logic [15:0]   w_timer_d   [NW];
+  logic [51:0]   w_table_q   [NW];
+  logic [51:0]   w_table_d   [NW];
+  logic [1:0]    w_pwchit_q  [NW];
+  logic [1:0]    w_pwchit_d  [NW];
+  logic [4:0]    w_read_q    [NW];  // bit L: the level-L entry was read
+  logic [4:0]    w_read_d    [NW];
+  logic [4:0]    w_need_q    [NW];  // bit L: the level-L entry needs an A/D write
+  logic [4:0]    w_need_d    [NW];
+  logic [63:0]   w_pte_q     [NW][5];
+  logic [63:0]   w_pte_d     [NW][5];
+  logic [51:0]   w_pteaddr_q [NW][5];
+  logic [51:0]   w_pteaddr_d [NW][5];
+  logic [5:0]    w_cum_q     [NW][5];  // combined F_RW|F_US|F_XD after level L
+  logic [5:0]    w_cum_d     [NW][5];
+  logic [1:0]    w_size_q    [NW];
+  logic [1:0]    w_size_d    [NW];
+  logic [2:0]    w_leaf_q    [NW];
+  logic [2:0]    w_leaf_d    [NW];
+  logic [51:0]   w_frame_q   [NW];
+  logic [51:0]   w_frame_d   [NW];
+  logic [5:0]    w_tflags_q  [NW];
+  logic [5:0]    w_tflags_d  [NW];
+  logic [NWIW-1:0] rr_q, rr_d;
+
+  // ---------------------------------------------------------- helpers
+  logic [11:0] cur_pcid;
+  assign cur_pcid = mode_q[MODE_PCIDE] ? cr3_q[11:0] : 12'd0;
+
+  function automatic logic [51:0] entry_addr(input logic [51:0] table_base, input logic [63:0] va,
+                                             input logic [2:0] level);
+    logic [8:0] idx;
+    case (level)
+      3'd4:    idx = va[47:39];
+      3'd3:    idx = va[38:30];
+      3'd2:    idx = va[29:21];
+      default: idx = va[20:12];
+    endcase
+    entry_addr = table_base + {40'd0, idx, 3'b000};
+  endfunction
+
+  function automatic logic [35:0] pwc_tag(input int unsigned i, input logic [63:0] va);
+    pwc_tag = (i == 0) ? {27'd0, va[47:39]} : (i == 1) ? {18'd0, va[47:30]} : {9'd0, va[47:21]};
+  endfunction
+
+  function automatic logic [51:0] page_mask(input logic [1:0] ps);
+    page_mask = (ps == PS_4K) ? 52'hFFF : (ps == PS_2M) ? 52'h1FFFFF : 52'h3FFFFFFF;
+  endfunction
+
+  // the highest level whose entry still needs an A/D write
+  function automatic logic [2:0] next_wr(input logic [4:0] need);
+    next_wr = 3'd0;
+    for (int l = 1; l <= 4; l++) if (need[l]) next_wr = 3'(l);
+  endfunction
+
+  // ------------------------------------------------------------ outputs
+  logic [6:0] rt_count;
+  logic       done_v;
+  logic [RTIW-1:0] done_idx;
+  logic       grant_v;
+  logic [NWIW-1:0] grant;
+
+  always_comb begin : outputs
+    logic        older_done;
+    logic [NWIW-1:0] k;
+    logic [2:0]  l;
+    older_done = 1'b0;
+    k = '0;
+    l = '0;
+    rt_count = '0;
+    for (int i = 0; i < RT; i++) if (rt_state_q[i] != RT_FREE) rt_count = rt_count + 7'd1;
+    // [T:request] [T:control]
+    req_ready_o = rt_count < 7'(OUTSTANDING);
+    ctl_ready_o = rt_count == 7'd0;
+    // [T:response] the oldest DONE entry
+    done_v = 1'b0;
+    done_idx = '0;
+    for (int i = 0; i < RT; i++) begin
+      if (rt_state_q[i] == RT_DONE) begin
+        older_done = 1'b0;
+        for (int j = 0; j < RT; j++)
+          if (rt_state_q[j] == RT_DONE && rt_older_q[i][j]) older_done = 1'b1;
+        if (!older_done) begin
+          done_v = 1'b1;
+          done_idx = RTIW'(i);
+        end
+      end
+    end
+    rsp_valid_o      = done_v;
+    rsp_id_o         = done_v ? rt_id_q[done_idx] : '0;
+    rsp_paddr_o      = done_v ? rt_paddr_q[done_idx] : '0;
+    rsp_size_o       = done_v ? rt_size_q[done_idx] : '0;
+    rsp_fault_o      = done_v ? rt_fault_q[done_idx] : '0;
+    rsp_cause_o      = done_v ? rt_cause_q[done_idx] : CAUSE_NONE;
+    rsp_err_o        = done_v ? rt_err_q[done_idx] : '0;
+    rsp_fault_addr_o = (done_v && rt_fault_q[done_idx] != FAULT_NONE) ? rt_va_q[done_idx] : '0;
+    rsp_src_o        = done_v ? rt_src_q[done_idx] : '0;
+    rsp_pwc_o        = done_v ? rt_pwc_q[done_idx] : '0;
+    // [T:memory port] round robin from rr
+    grant_v = 1'b0;
+    grant = '0;
+    for (int i = 0; i < NW; i++) begin
+      k = NWIW'((int'(rr_q) + i) % NW);
+      if (!grant_v && (w_state_q[k] == W_MEMRQ || w_state_q[k] == W_ADW)) begin
+        grant_v = 1'b1;
+        grant = k;
+      end
+    end
+    mem_req_valid_o = grant_v;
+    mem_req_we_o    = grant_v && w_state_q[grant] == W_ADW;
+    mem_req_id_o    = grant_v ? 4'(grant) : '0;
+    mem_req_addr_o  = '0;
+    mem_req_wdata_o = '0;
+    if (grant_v) begin
+      if (w_state_q[grant] == W_MEMRQ) begin
+        mem_req_addr_o = entry_addr(w_table_q[grant], w_va_q[grant], w_level_q[grant]);
+      end else begin
+        l = next_wr(w_need_q[grant]);
+        mem_req_addr_o  = w_pteaddr_q[grant][l];
+        mem_req_wdata_o = w_pte_q[grant][l] | (64'd1 << PTE_A) |
+                          ((l == w_leaf_q[grant] && w_acc_q[grant] == ACC_WRITE) ? (64'd1 << PTE_D) : 64'd0);
+      end
+    end
+  end
+
+  // ------------------------------------------- what is looked up this cycle
+  logic        acc_fire;
+  logic [RTIW-1:0] alloc_idx;
+  logic        l1_v;      // an L1 lookup is due
+  logic [RTIW-1:0] l1_idx;
+  logic [63:0] l1_va;
+  logic [1:0]  l1_acc;
+  logic        l1_user;
+  logic        st_v;      // an STLB lookup is due
+  logic [RTIW-1:0] st_idx;
+  logic        disp_v, disp_join, disp_start;
+  logic [RTIW-1:0] disp_idx;
+  logic [NWIW-1:0] disp_w;
+  logic        pwc_v;     // a PWC lookup is due
+  logic [NWIW-1:0] pwc_w;  // for this walker
+  logic [63:0] pwc_va;
+  logic [11:0] pwc_lk_pcid;
+
+  always_comb begin : select
+    // [T:request] lowest free entry
+    acc_fire = req_valid_i && req_ready_o;
+    alloc_idx = '0;
+    for (int i = RT - 1; i >= 0; i--) if (rt_state_q[i] == RT_FREE) alloc_idx = RTIW'(i);
+    // [T:lookup] L1: on the request itself when LAT_L1 = 1
+    if (LAT_L1 == 1) begin
+      l1_v = acc_fire;
+      l1_idx = alloc_idx;
+      l1_va = req_vaddr_i;
+      l1_acc = req_acc_i;
+      l1_user = req_user_i;
+    end else begin
+      l1_v = l1p_v_q[L1P-1];
+      l1_idx = l1p_idx_q[L1P-1];
+      l1_va = rt_va_q[l1_idx];
+      l1_acc = rt_acc_q[l1_idx];
+      l1_user = rt_user_q[l1_idx];
+    end
+    st_v = stp_v_q[LAT_STLB-1];
+    st_idx = stp_idx_q[LAT_STLB-1];
+    // [T:dispatch] the oldest miss joins a walk of its page or starts one
+    disp_v = mq_cnt_q != 0;
+    disp_idx = mq_idx_q[mq_head_q];
+    disp_join = 1'b0;
+    disp_start = 1'b0;
+    disp_w = '0;
+    if (disp_v) begin
+      for (int k = NW - 1; k >= 0; k--) begin
+        if (w_state_q[k] != W_IDLE && w_va_q[k][47:12] == rt_va_q[disp_idx][47:12] && w_pcid_q[k] == cur_pcid &&
+            w_acc_q[k] == rt_acc_q[disp_idx] && w_user_q[k] == rt_user_q[disp_idx]) begin
+          disp_join = 1'b1;
+          disp_w = NWIW'(k);
+        end
+      end
+      if (!disp_join) begin
+        for (int k = NW - 1; k >= 0; k--) begin
+          if (w_state_q[k] == W_IDLE) begin
+            disp_start = 1'b1;
+            disp_w = NWIW'(k);
+          end
+        end
+      end
+    end
+    // [T:lookup] PWC: a walk started now (LAT_PWC = 1) or one whose timer ran out
+    pwc_v = 1'b0;
+    pwc_w = '0;
+    pwc_va = '0;
+    pwc_lk_pcid = '0;
+    if (LAT_PWC == 1) begin
+      if (disp_start) begin
+        pwc_v = 1'b1;
+        pwc_w = disp_w;
+        pwc_va = rt_va_q[disp_idx];
+        pwc_lk_pcid = cur_pcid;
+      end
+    end else begin
+      for (int k = NW - 1; k >= 0; k--) begin
+        if (w_state_q[k] == W_PWC && w_timer_q[k] == 16'd0) begin
+          pwc_v = 1'b1;
+          pwc_w = NWIW'(k);
+          pwc_va = w_va_q[k];
+          pwc_lk_pcid = w_pcid_q[k];
+        end
+      end
+    end
+  end
+
+  // ------------------------------------------------------------- arrays
+  // L1 arrays: index side*3 + size (side 0 instruction, 1 data)
+  logic [35:0]          l1_lk_tag   [6];
+  logic                 l1_lk_hit   [6];
+  logic [5:0]           l1_lk_way   [6];
+  sa_entry_t            l1_lk_ent   [6];
+  logic                 l1_touch    [6];
+  logic [NW:0]          l1_inv      [6];
+  logic [NW:0][35:0]    l1_inv_tag  [6];
+  logic [NW:0][1:0]     l1_inv_size [6];
+  logic [NW:0][11:0]    l1_inv_pcid [6];
+  logic [NW:0]          l1_inv_kg   [6];
+  logic [NW:0]          l1_fill     [6];
+  sa_entry_t [NW:0]     l1_fill_ent [6];
+  // STLB: lookup ports by size; invalidation ports walker*3 + size, control last
+  logic [2:0][35:0]     st_lk_tag;
+  logic [2:0]           st_lk_hit;
+  logic [2:0][5:0]      st_lk_way;
+  sa_entry_t [2:0]      st_lk_ent;
+  logic                 st_touch;
+  logic [35:0]          st_touch_tag;
+  logic [5:0]           st_touch_way;
+  logic [3*NW+2:0]       st_inv;
+  logic [3*NW+2:0][35:0] st_inv_tag;
+  logic [3*NW+2:0][1:0]  st_inv_size;
+  logic [3*NW+2:0][11:0] st_inv_pcid;
+  logic [3*NW+2:0]       st_inv_kg;
+  logic [NW-1:0]        st_fill;
+  sa_entry_t [NW-1:0]   st_fill_ent;
+  // PWCs: 0 PML4E, 1 PDPTE, 2 PDE
+  logic [35:0]          pwc_lk_tag  [3];
+  logic                 pwc_lk_hit  [3];
+  logic [5:0]           pwc_lk_way  [3];
+  sa_entry_t            pwc_lk_ent  [3];
+  logic                 pwc_touch   [3];
+  logic [NW-1:0]        pwc_inv     [3];
+  logic [NW-1:0][35:0]  pwc_inv_tag [3];
+  logic [NW-1:0][11:0]  pwc_inv_pcid;
+  logic [NW-1:0]        pwc_fill    [3];
+  sa_entry_t [NW-1:0]   pwc_fill_ent[3];
+  // control invalidations
+  logic                 tlb_ctl, pwc_ctl;
+  logic [1:0]           tlb_ctl_kind, pwc_ctl_kind;
+  logic [11:0]          tlb_ctl_pcid, pwc_ctl_pcid;
+
+  always_comb begin : lookup_tags
+    for (int a = 0; a < 6; a++) l1_lk_tag[a] = page_tag(l1_va, 2'(a % 3));
+    for (int s = 0; s < 3; s++) st_lk_tag[s] = page_tag(rt_va_q[st_idx], 2'(s));
+    for (int i = 0; i < 3; i++) pwc_lk_tag[i] = pwc_tag(i, pwc_va);
+  end
+
+  mmu_sa #(
+    .ENTRIES(ITLB_4K_ENTRIES), .WAYS(ITLB_4K_WAYS), .REPL(ITLB_4K_REPL), .LFSR_SEED(ITLB_4K_LFSR_SEED),
+    .NL(1), .NI(NW + 1), .NF(NW + 1)
+  ) u_itlb_4k (
+    .clk_i, .rst_ni,
+    .lk_tag_i(l1_lk_tag[0]), .lk_size_i(2'(0)), .lk_pcid_i(cur_pcid),
+    .lk_hit_o(l1_lk_hit[0]), .lk_way_o(l1_lk_way[0]), .lk_entry_o(l1_lk_ent[0]),
+    .touch_i(l1_touch[0]), .touch_tag_i(l1_lk_tag[0]), .touch_way_i(l1_lk_way[0]),
+    .inv_i(l1_inv[0]), .inv_tag_i(l1_inv_tag[0]), .inv_size_i(l1_inv_size[0]),
+    .inv_pcid_i(l1_inv_pcid[0]), .inv_keep_global_i(l1_inv_kg[0]),
+    .fill_i(l1_fill[0]), .fill_entry_i(l1_fill_ent[0]),
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+  );
+  mmu_sa #(
+    .ENTRIES(ITLB_2M_ENTRIES), .WAYS(ITLB_2M_WAYS), .REPL(ITLB_2M_REPL), .LFSR_SEED(ITLB_2M_LFSR_SEED),
+    .NL(1), .NI(NW + 1), .NF(NW + 1)
+  ) u_itlb_2m (
+    .clk_i, .rst_ni,
+    .lk_tag_i(l1_lk_tag[1]), .lk_size_i(2'(1)), .lk_pcid_i(cur_pcid),
+    .lk_hit_o(l1_lk_hit[1]), .lk_way_o(l1_lk_way[1]), .lk_entry_o(l1_lk_ent[1]),
+    .touch_i(l1_touch[1]), .touch_tag_i(l1_lk_tag[1]), .touch_way_i(l1_lk_way[1]),
+    .inv_i(l1_inv[1]), .inv_tag_i(l1_inv_tag[1]), .inv_size_i(l1_inv_size[1]),
+    .inv_pcid_i(l1_inv_pcid[1]), .inv_keep_global_i(l1_inv_kg[1]),
+    .fill_i(l1_fill[1]), .fill_entry_i(l1_fill_ent[1]),
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+  );
+  mmu_sa #(
+    .ENTRIES(ITLB_1G_ENTRIES), .WAYS(ITLB_1G_WAYS), .REPL(ITLB_1G_REPL), .LFSR_SEED(ITLB_1G_LFSR_SEED),
+    .NL(1), .NI(NW + 1), .NF(NW + 1)
+  ) u_itlb_1g (
+    .clk_i, .rst_ni,
+    .lk_tag_i(l1_lk_tag[2]), .lk_size_i(2'(2)), .lk_pcid_i(cur_pcid),
+    .lk_hit_o(l1_lk_hit[2]), .lk_way_o(l1_lk_way[2]), .lk_entry_o(l1_lk_ent[2]),
+    .touch_i(l1_touch[2]), .touch_tag_i(l1_lk_tag[2]), .touch_way_i(l1_lk_way[2]),
+    .inv_i(l1_inv[2]), .inv_tag_i(l1_inv_tag[2]), .inv_size_i(l1_inv_size[2]),
+    .inv_pcid_i(l1_inv_pcid[2]), .inv_keep_global_i(l1_inv_kg[2]),
+    .fill_i(l1_fill[2]), .fill_entry_i(l1_fill_ent[2]),
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+  );
+  mmu_sa #(
+    .ENTRIES(DTLB_4K_ENTRIES), .WAYS(DTLB_4K_WAYS), .REPL(DTLB_4K_REPL), .LFSR_SEED(DTLB_4K_LFSR_SEED),
+    .NL(1), .NI(NW + 1), .NF(NW + 1)
+  ) u_dtlb_4k (
+    .clk_i, .rst_ni,
+    .lk_tag_i(l1_lk_tag[3]), .lk_size_i(2'(0)), .lk_pcid_i(cur_pcid),
+    .lk_hit_o(l1_lk_hit[3]), .lk_way_o(l1_lk_way[3]), .lk_entry_o(l1_lk_ent[3]),
+    .touch_i(l1_touch[3]), .touch_tag_i(l1_lk_tag[3]), .touch_way_i(l1_lk_way[3]),
+    .inv_i(l1_inv[3]), .inv_tag_i(l1_inv_tag[3]), .inv_size_i(l1_inv_size[3]),
+    .inv_pcid_i(l1_inv_pcid[3]), .inv_keep_global_i(l1_inv_kg[3]),
+    .fill_i(l1_fill[3]), .fill_entry_i(l1_fill_ent[3]),
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+  );
+  mmu_sa #(
+    .ENTRIES(DTLB_2M_ENTRIES), .WAYS(DTLB_2M_WAYS), .REPL(DTLB_2M_REPL), .LFSR_SEED(DTLB_2M_LFSR_SEED),
+    .NL(1), .NI(NW + 1), .NF(NW + 1)
+  ) u_dtlb_2m (
+    .clk_i, .rst_ni,
+    .lk_tag_i(l1_lk_tag[4]), .lk_size_i(2'(1)), .lk_pcid_i(cur_pcid),
+    .lk_hit_o(l1_lk_hit[4]), .lk_way_o(l1_lk_way[4]), .lk_entry_o(l1_lk_ent[4]),
+    .touch_i(l1_touch[4]), .touch_tag_i(l1_lk_tag[4]), .touch_way_i(l1_lk_way[4]),
+    .inv_i(l1_inv[4]), .inv_tag_i(l1_inv_tag[4]), .inv_size_i(l1_inv_size[4]),
+    .inv_pcid_i(l1_inv_pcid[4]), .inv_keep_global_i(l1_inv_kg[4]),
+    .fill_i(l1_fill[4]), .fill_entry_i(l1_fill_ent[4]),
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+  );
+  mmu_sa #(
+    .ENTRIES(DTLB_1G_ENTRIES), .WAYS(DTLB_1G_WAYS), .REPL(DTLB_1G_REPL), .LFSR_SEED(DTLB_1G_LFSR_SEED),
+    .NL(1), .NI(NW + 1), .NF(NW + 1)
+  ) u_dtlb_1g (
+    .clk_i, .rst_ni,
+    .lk_tag_i(l1_lk_tag[5]), .lk_size_i(2'(2)), .lk_pcid_i(cur_pcid),
+    .lk_hit_o(l1_lk_hit[5]), .lk_way_o(l1_lk_way[5]), .lk_entry_o(l1_lk_ent[5]),
+    .touch_i(l1_touch[5]), .touch_tag_i(l1_lk_tag[5]), .touch_way_i(l1_lk_way[5]),
+    .inv_i(l1_inv[5]), .inv_tag_i(l1_inv_tag[5]), .inv_size_i(l1_inv_size[5]),
+    .inv_pcid_i(l1_inv_pcid[5]), .inv_keep_global_i(l1_inv_kg[5]),
+    .fill_i(l1_fill[5]), .fill_entry_i(l1_fill_ent[5]),
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+  );
+
+  mmu_sa #(
+    .ENTRIES(STLB_ENTRIES), .WAYS(STLB_WAYS), .REPL(STLB_REPL), .LFSR_SEED(STLB_LFSR_SEED),
+    .NL(3), .NI(3 * NW + 3), .NF(NW)
+  ) u_stlb (
+    .clk_i, .rst_ni,
+    .lk_tag_i(st_lk_tag), .lk_size_i({PS_1G, PS_2M, PS_4K}), .lk_pcid_i({cur_pcid, cur_pcid, cur_pcid}),
+    .lk_hit_o(st_lk_hit), .lk_way_o(st_lk_way), .lk_entry_o(st_lk_ent),
+    .touch_i(st_touch), .touch_tag_i(st_touch_tag), .touch_way_i(st_touch_way),
+    .inv_i(st_inv), .inv_tag_i(st_inv_tag), .inv_size_i(st_inv_size),
+    .inv_pcid_i(st_inv_pcid), .inv_keep_global_i(st_inv_kg),
+    .fill_i(st_fill), .fill_entry_i(st_fill_ent),
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+  );
+
+  mmu_sa #(
+    .ENTRIES(PWC_PML4E_ENTRIES), .WAYS(PWC_PML4E_WAYS), .REPL(PWC_PML4E_REPL), .LFSR_SEED(PWC_PML4E_LFSR_SEED),
+    .NL(1), .NI(NW), .NF(NW)
+  ) u_pwc_pml4e (
+    .clk_i, .rst_ni,
+    .lk_tag_i(pwc_lk_tag[0]), .lk_size_i(2'd0), .lk_pcid_i(pwc_lk_pcid),
+    .lk_hit_o(pwc_lk_hit[0]), .lk_way_o(pwc_lk_way[0]), .lk_entry_o(pwc_lk_ent[0]),
+    .touch_i(pwc_touch[0]), .touch_tag_i(pwc_lk_tag[0]), .touch_way_i(pwc_lk_way[0]),
+    .inv_i(pwc_inv[0]), .inv_tag_i(pwc_inv_tag[0]), .inv_size_i('0),
+    .inv_pcid_i(pwc_inv_pcid), .inv_keep_global_i('0),
+    .fill_i(pwc_fill[0]), .fill_entry_i(pwc_fill_ent[0]),
+    .ctl_inv_i(pwc_ctl), .ctl_kind_i(pwc_ctl_kind), .ctl_pcid_i(pwc_ctl_pcid)
+  );
+  mmu_sa #(
+    .ENTRIES(PWC_PDPTE_ENTRIES), .WAYS(PWC_PDPTE_WAYS), .REPL(PWC_PDPTE_REPL), .LFSR_SEED(PWC_PDPTE_LFSR_SEED),
+    .NL(1), .NI(NW), .NF(NW)
+  ) u_pwc_pdpte (
+    .clk_i, .rst_ni,
+    .lk_tag_i(pwc_lk_tag[1]), .lk_size_i(2'd0), .lk_pcid_i(pwc_lk_pcid),
+    .lk_hit_o(pwc_lk_hit[1]), .lk_way_o(pwc_lk_way[1]), .lk_entry_o(pwc_lk_ent[1]),
+    .touch_i(pwc_touch[1]), .touch_tag_i(pwc_lk_tag[1]), .touch_way_i(pwc_lk_way[1]),
+    .inv_i(pwc_inv[1]), .inv_tag_i(pwc_inv_tag[1]), .inv_size_i('0),
+    .inv_pcid_i(pwc_inv_pcid), .inv_keep_global_i('0),
+    .fill_i(pwc_fill[1]), .fill_entry_i(pwc_fill_ent[1]),
+    .ctl_inv_i(pwc_ctl), .ctl_kind_i(pwc_ctl_kind), .ctl_pcid_i(pwc_ctl_pcid)
+  );
+  mmu_sa #(
+    .ENTRIES(PWC_PDE_ENTRIES), .WAYS(PWC_PDE_WAYS), .REPL(PWC_PDE_REPL), .LFSR_SEED(PWC_PDE_LFSR_SEED),
+    .NL(1), .NI(NW), .NF(NW)
+  ) u_pwc_pde (
+    .clk_i, .rst_ni,
+    .lk_tag_i(pwc_lk_tag[2]), .lk_size_i(2'd0), .lk_pcid_i(pwc_lk_pcid),
+    .lk_hit_o(pwc_lk_hit[2]), .lk_way_o(pwc_lk_way[2]), .lk_entry_o(pwc_lk_ent[2]),
+    .touch_i(pwc_touch[2]), .touch_tag_i(pwc_lk_tag[2]), .touch_way_i(pwc_lk_way[2]),
+    .inv_i(pwc_inv[2]), .inv_tag_i(pwc_inv_tag[2]), .inv_size_i('0),
+    .inv_pcid_i(pwc_inv_pcid), .inv_keep_global_i('0),
+    .fill_i(pwc_fill[2]), .fill_entry_i(pwc_fill_ent[2]),
+    .ctl_inv_i(pwc_ctl), .ctl_kind_i(pwc_ctl_kind), .ctl_pcid_i(pwc_ctl_pcid)
+  );
+
+  // ------------------------------------------------------------ next state
+  always_comb begin : next_state
+    // locals
+    logic        l1_hit, st_hit;
+    logic [2:0]  a;
+    logic [4:0]  need;
+    logic [63:0] e;
+    sa_entry_t   te, pe;
+    sa_entry_t   hit_ent;
+    logic [5:0]  hit_way;
+    logic [2:0]  hit_arr;
+    logic        rsp_now;          // a memory response arrives this cycle
+    logic [NWIW-1:0] rk;           // for this walker
+    logic [2:0]  lv;
+    logic [63:0] v;
+    logic [5:0]  prev, cum;
+    logic        leaf;
+    logic [1:0]  ps;
+    cause_e      c;
+    logic [NW-1:0] complete;
+    logic [1:0]  r_fault [NW];
+    cause_e      r_cause [NW];
+    int          deepest;
+    logic [3:0]  side;
+
+    // defaults: hold
+    cr3_d = cr3_q;
+    mode_d = mode_q;
+    rt_state_d = rt_state_q;
+    rt_acc_d = rt_acc_q;
+    rt_user_d = rt_user_q;
+    rt_walker_d = rt_walker_q;
+    rt_id_d = rt_id_q;
+    rt_va_d = rt_va_q;
+    rt_paddr_d = rt_paddr_q;
+    rt_size_d = rt_size_q;
+    rt_fault_d = rt_fault_q;
+    rt_cause_d = rt_cause_q;
+    rt_err_d = rt_err_q;
+    rt_src_d = rt_src_q;
+    rt_pwc_d = rt_pwc_q;
+    rt_older_d = rt_older_q;
+    mq_idx_d = mq_idx_q;
+    mq_head_d = mq_head_q;
+    mq_cnt_d = mq_cnt_q;
+    w_state_d = w_state_q;
+    w_level_d = w_level_q;
+    w_acc_d = w_acc_q;
+    w_user_d = w_user_q;
+    w_pcid_d = w_pcid_q;
+    w_va_d = w_va_q;
+    w_timer_d = w_timer_q;
+    w_table_d = w_table_q;
+    w_pwchit_d = w_pwchit_q;
+    w_read_d = w_read_q;
+    w_need_d = w_need_q;
+    w_pte_d = w_pte_q;
+    w_pteaddr_d = w_pteaddr_q;
+    w_cum_d = w_cum_q;
+    w_size_d = w_size_q;
+    w_leaf_d = w_leaf_q;
+    w_frame_d = w_frame_q;
+    w_tflags_d = w_tflags_q;
+    rr_d = rr_q;
+    complete = '0;
+    for (int k = 0; k < NW; k++) begin
+      r_fault[k] = FAULT_NONE;
+      r_cause[k] = CAUSE_NONE;
+    end
+    for (int ai = 0; ai < 6; ai++) begin
+      l1_touch[ai] = 1'b0;
+      l1_inv[ai] = '0;
+      l1_inv_tag[ai] = '0;
+      l1_inv_size[ai] = '0;
+      l1_inv_pcid[ai] = '0;
+      l1_inv_kg[ai] = '0;
+      l1_fill[ai] = '0;
+      l1_fill_ent[ai] = '0;
+    end
+    st_touch = 1'b0;
+    st_touch_tag = '0;
+    st_touch_way = '0;
+    st_inv = '0;
+    st_inv_tag = '0;
+    st_inv_size = '0;
+    st_inv_pcid = '0;
+    st_inv_kg = '0;
+    st_fill = '0;
+    st_fill_ent = '0;
+    for (int i = 0; i < 3; i++) begin
+      pwc_touch[i] = 1'b0;
+      pwc_inv[i] = '0;
+      pwc_inv_tag[i] = '0;
+      pwc_fill[i] = '0;
+      pwc_fill_ent[i] = '0;
+    end
+    pwc_inv_pcid = '0;
+    tlb_ctl = 1'b0;
+    tlb_ctl_kind = '0;
+    tlb_ctl_pcid = '0;
+    pwc_ctl = 1'b0;
+    pwc_ctl_kind = '0;
+    pwc_ctl_pcid = '0;
+
+    // delay lines shift
+    for (int i = L1P - 1; i > 0; i--) begin
+      l1p_v_d[i] = l1p_v_q[i-1];
+      l1p_idx_d[i] = l1p_idx_q[i-1];
+    end
+    l1p_v_d[0] = (LAT_L1 > 1) && acc_fire;
+    l1p_idx_d[0] = alloc_idx;
+    for (int i = LAT_STLB - 1; i > 0; i--) begin
+      stp_v_d[i] = stp_v_q[i-1];
+      stp_idx_d[i] = stp_idx_q[i-1];
+    end
+    stp_v_d[0] = 1'b0;
+    stp_idx_d[0] = '0;
+
+    // 1. [T:request] allocate the entry
+    if (acc_fire) begin
+      rt_state_d[alloc_idx] = RT_L1;
+      rt_id_d[alloc_idx] = req_id_i;
+      rt_va_d[alloc_idx] = req_vaddr_i;
+      rt_acc_d[alloc_idx] = req_acc_i;
+      rt_user_d[alloc_idx] = req_user_i;
+      for (int j = 0; j < RT; j++) begin
+        rt_older_d[alloc_idx][j] = (rt_state_q[j] != RT_FREE) && (j != int'(alloc_idx));
+        rt_older_d[j][alloc_idx] = 1'b0;
+      end
+    end
+
+    // 2. [T:response] the answered entry is freed
+    if (done_v) rt_state_d[done_idx] = RT_FREE;
+
+    // 3. [T:memory port] grant
+    if (grant_v) begin
+      if (w_state_q[grant] == W_MEMRQ) begin
+        w_state_d[grant] = W_MEMWAIT;
+      end else begin
+        w_need_d[grant][next_wr(w_need_q[grant])] = 1'b0;
+        if ((w_need_q[grant] & ~(5'd1 << next_wr(w_need_q[grant]))) == 5'd0) complete[grant] = 1'b1;
+      end
+      rr_d = NWIW'((int'(grant) + 1) % NW);
+    end
+
+    // 4. [T:walk] a memory response: the walker processes the entry
+    rsp_now = mem_rsp_valid_i && int'(mem_rsp_id_i) < NW;
+    rk = NWIW'(mem_rsp_id_i);
+    if (rsp_now) begin
+      lv = w_level_q[rk];
+      v = mem_rsp_data_i;
+      w_pteaddr_d[rk][lv] = entry_addr(w_table_q[rk], w_va_q[rk], lv);
+      w_pte_d[rk][lv] = v;
+      w_read_d[rk][lv] = 1'b1;
+      prev = (lv == 3'd4) ? 6'((1 << F_RW) | (1 << F_US)) : w_cum_q[rk][lv + 3'd1];
+      if (!v[PTE_P]) begin                       // SDM 4.7: not present
+        r_fault[rk] = FAULT_PF;
+        r_cause[rk] = CAUSE_NOT_PRESENT;
+        w_size_d[rk] = PS_NONE;
+        complete[rk] = 1'b1;
+      end else if (rsvd(v, lv, MAXPHYADDR, mode_q[MODE_NXE])) begin  // SDM 4.5.4
+        r_fault[rk] = FAULT_PF;
+        r_cause[rk] = CAUSE_RSVD;
+        w_size_d[rk] = PS_NONE;
+        complete[rk] = 1'b1;
+      end else begin
+        cum = prev;                               // SDM 4.6: AND R/W, U/S; OR XD
+        if (!v[PTE_RW]) cum[F_RW] = 1'b0;
+        if (!v[PTE_US]) cum[F_US] = 1'b0;
+        if (v[PTE_XD]) cum[F_XD] = 1'b1;
+        w_cum_d[rk][lv] = cum;
+        leaf = (lv == 3'd1) || ((lv == 3'd3 || lv == 3'd2) && v[PTE_PS]);
+        if (!leaf) begin
+          w_table_d[rk] = v[51:0] & AMASK;
+          w_level_d[rk] = lv - 3'd1;
+          w_state_d[rk] = W_MEMRQ;
+        end else begin
+          ps = (lv == 3'd1) ? PS_4K : (lv == 3'd2) ? PS_2M : PS_1G;
+          w_size_d[rk] = ps;
+          w_leaf_d[rk] = lv;
+          w_frame_d[rk] = v[51:0] & AMASK & ~page_mask(ps);
+          c = rights(mode_q, w_acc_q[rk], w_user_q[rk], cum[F_RW], cum[F_US], cum[F_XD]);
+          if (c != CAUSE_NONE) begin              // SDM 4.6.1
+            r_fault[rk] = FAULT_PF;
+            r_cause[rk] = c;
+            complete[rk] = 1'b1;
+          end else begin                          // SDM 4.8: A/D writes needed
+            need = '0;
+            for (int l = 4; l >= 1; l--) begin
+              if (l >= int'(lv) && (w_read_d[rk][l])) begin
+                e = w_pte_d[rk][l];
+                if (!e[PTE_A] || (l == int'(lv) && w_acc_q[rk] == ACC_WRITE && !e[PTE_D])) need[l] = 1'b1;
+              end
+            end
+            w_need_d[rk] = need;
+            w_tflags_d[rk] = (cum & 6'((1 << F_RW) | (1 << F_US) | (1 << F_XD))) |
+                             ((v[PTE_G] && mode_q[MODE_PGE]) ? 6'(1 << F_G) : 6'd0) |
+                             ((v[PTE_D] || w_acc_q[rk] == ACC_WRITE) ? 6'(1 << F_D) : 6'd0);
+            if (need != 5'd0) w_state_d[rk] = W_ADW;
+            else complete[rk] = 1'b1;
+          end
+        end
+      end
+    end
+
+    // 5. [T:dispatch]
+    if (disp_join) begin
+      rt_state_d[disp_idx] = RT_WALK;
+      rt_walker_d[disp_idx] = disp_w;
+      mq_head_d = RTIW'((int'(mq_head_q) + 1) % RT);
+      mq_cnt_d = mq_cnt_d - 1'b1;
+    end else if (disp_start) begin
+      rt_state_d[disp_idx] = RT_WALK;
+      rt_walker_d[disp_idx] = disp_w;
+      mq_head_d = RTIW'((int'(mq_head_q) + 1) % RT);
+      mq_cnt_d = mq_cnt_d - 1'b1;
+      w_state_d[disp_w] = W_PWC;
+      w_timer_d[disp_w] = 16'(LAT_PWC - 1);
+      w_va_d[disp_w] = rt_va_q[disp_idx];
+      w_acc_d[disp_w] = rt_acc_q[disp_idx];
+      w_user_d[disp_w] = rt_user_q[disp_idx];
+      w_pcid_d[disp_w] = cur_pcid;
+      w_read_d[disp_w] = '0;
+      w_need_d[disp_w] = '0;
+      w_pwchit_d[disp_w] = '0;
+      w_level_d[disp_w] = 3'd4;
+      w_table_d[disp_w] = '0;
+      w_size_d[disp_w] = '0;
+      w_leaf_d[disp_w] = '0;
+      w_frame_d[disp_w] = '0;
+      w_tflags_d[disp_w] = '0;
+      for (int l = 0; l < 5; l++) begin
+        w_pte_d[disp_w][l] = '0;
+        w_pteaddr_d[disp_w][l] = '0;
+        w_cum_d[disp_w][l] = '0;
+      end
+    end
+    // PWC timers of walkers waiting for their lookup
+    for (int k = 0; k < NW; k++)
+      if (w_state_q[k] == W_PWC && w_timer_q[k] != 16'd0) w_timer_d[k] = w_timer_q[k] - 16'd1;
+
+    // 6. [T:lookup] L1
+    l1_hit = 1'b0;
+    hit_ent = '0;
+    hit_way = '0;
+    hit_arr = '0;
+    a = '0;
+    need = '0;
+    e = '0;
+    te = '0;
+    pe = '0;
+    if (l1_v) begin
+      if (!canonical(l1_va)) begin              // SDM 3.3.7.1
+        rt_state_d[l1_idx] = RT_DONE;
+        rt_fault_d[l1_idx] = FAULT_GP;
+        rt_cause_d[l1_idx] = CAUSE_NONCANON;
+        rt_size_d[l1_idx] = PS_NONE;
+        rt_src_d[l1_idx] = SRC_NONE;
+        rt_err_d[l1_idx] = '0;
+        rt_paddr_d[l1_idx] = '0;
+        rt_pwc_d[l1_idx] = '0;
+      end else begin
+        side = (l1_acc == ACC_EXEC) ? 4'd0 : 4'd3;
+        for (int s = 0; s < 3; s++) begin
+          a = 3'(int'(side) + s);
+          if (!l1_hit && l1_lk_hit[a]) begin
+            // [T:soft miss] rights or a clean entry on a write: not usable
+            if (rights(mode_q, l1_acc, l1_user, l1_lk_ent[a].flags[F_RW], l1_lk_ent[a].flags[F_US],
+                       l1_lk_ent[a].flags[F_XD]) != CAUSE_NONE ||
+                (l1_acc == ACC_WRITE && !l1_lk_ent[a].flags[F_D])) begin
+              // a soft miss: try the next page size
+            end else begin
+              l1_hit = 1'b1;
+              hit_ent = l1_lk_ent[a];
+              hit_arr = a;
+            end
+          end
+        end
+        if (l1_hit) begin
+          l1_touch[hit_arr] = 1'b1;
+          rt_state_d[l1_idx] = RT_DONE;
+          rt_paddr_d[l1_idx] = hit_ent.data | (l1_va[51:0] & page_mask(hit_ent.size));
+          rt_size_d[l1_idx] = hit_ent.size;
+          rt_fault_d[l1_idx] = FAULT_NONE;
+          rt_cause_d[l1_idx] = CAUSE_NONE;
+          rt_err_d[l1_idx] = '0;
+          rt_src_d[l1_idx] = SRC_L1;
+          rt_pwc_d[l1_idx] = '0;
+        end else begin
+          rt_state_d[l1_idx] = RT_STLB;
+          stp_v_d[0] = 1'b1;
+          stp_idx_d[0] = l1_idx;
+        end
+      end
+    end
+    // STLB
+    st_hit = 1'b0;
+    if (st_v) begin
+      for (int s = 0; s < 3; s++) begin
+        if (!st_hit && STLB_SZ[s] && st_lk_hit[s]) begin
+          if (rights(mode_q, rt_acc_q[st_idx], rt_user_q[st_idx], st_lk_ent[s].flags[F_RW],
+                     st_lk_ent[s].flags[F_US], st_lk_ent[s].flags[F_XD]) != CAUSE_NONE ||
+              (rt_acc_q[st_idx] == ACC_WRITE && !st_lk_ent[s].flags[F_D])) begin
+            // a soft miss: try the next page size
+          end else begin
+            st_hit = 1'b1;
+            hit_ent = st_lk_ent[s];
+            hit_way = st_lk_way[s];
+          end
+        end
+      end
+      if (st_hit) begin
+        st_touch = 1'b1;
+        st_touch_tag = hit_ent.tag;
+        st_touch_way = hit_way;
+        rt_state_d[st_idx] = RT_DONE;
+        rt_paddr_d[st_idx] = hit_ent.data | (rt_va_q[st_idx][51:0] & page_mask(hit_ent.size));
+        rt_size_d[st_idx] = hit_ent.size;
+        rt_fault_d[st_idx] = FAULT_NONE;
+        rt_cause_d[st_idx] = CAUSE_NONE;
+        rt_err_d[st_idx] = '0;
+        rt_src_d[st_idx] = SRC_STLB;
+        rt_pwc_d[st_idx] = '0;
+        // (c) the L1 refill: fill port 0 of the L1 array of the side and size
+        a = 3'(((rt_acc_q[st_idx] == ACC_EXEC) ? 0 : 3) + int'(hit_ent.size));
+        l1_fill[a][0] = 1'b1;
+        l1_fill_ent[a][0] = hit_ent;
+      end else begin
+        rt_state_d[st_idx] = RT_MISS;
+        mq_idx_d[RTIW'((int'(mq_head_q) + int'(mq_cnt_q)) % RT)] = st_idx;
+        mq_cnt_d = mq_cnt_d + 1'b1;
+      end
+    end
+    // PWC
+    if (pwc_v) begin
+      deepest = -1;
+      for (int i = 0; i < 3; i++) begin
+        if (pwc_lk_hit[i]) begin
+          pwc_touch[i] = 1'b1;
+          deepest = i;
+        end
+      end
+      if (deepest < 0) begin
+        w_level_d[pwc_w] = 3'd4;
+        w_table_d[pwc_w] = cr3_q[51:0] & AMASK;
+      end else begin
+        w_level_d[pwc_w] = 3'(3 - deepest);
+        w_table_d[pwc_w] = pwc_lk_ent[deepest].data;
+        w_cum_d[pwc_w][4 - deepest] = pwc_lk_ent[deepest].flags & 6'((1 << F_RW) | (1 << F_US) | (1 << F_XD));
+      end
+      w_pwchit_d[pwc_w] = 2'(deepest + 1);
+      w_state_d[pwc_w] = W_MEMRQ;
+    end
+
+    // 7. [T:update] invalidations by faulting walks, fills by the others
+    for (int k = 0; k < NW; k++) begin
+      if (complete[k] && r_fault[k] == FAULT_PF) begin   // SDM 4.10.4.1
+        for (int ai = 0; ai < 6; ai++) begin
+          l1_inv[ai][k] = 1'b1;
+          l1_inv_tag[ai][k] = page_tag(w_va_q[k], 2'(ai % 3));
+          l1_inv_size[ai][k] = 2'(ai % 3);
+          l1_inv_pcid[ai][k] = w_pcid_q[k];
+        end
+        for (int s = 0; s < 3; s++) begin
+          st_inv[3 * k + s] = STLB_SZ[s];
+          st_inv_tag[3 * k + s] = page_tag(w_va_q[k], 2'(s));
+          st_inv_size[3 * k + s] = 2'(s);
+          st_inv_pcid[3 * k + s] = w_pcid_q[k];
+        end
+        for (int i = 0; i < 3; i++) begin
+          pwc_inv[i][k] = 1'b1;
+          pwc_inv_tag[i][k] = pwc_tag(i, w_va_q[k]);
+        end
+        pwc_inv_pcid[k] = w_pcid_q[k];
+      end
+      if (complete[k] && r_fault[k] == FAULT_NONE) begin
+        te.tag = page_tag(w_va_q[k], w_size_d[k]);
+        te.data = w_frame_d[k];
+        te.pcid = w_pcid_q[k];
+        te.size = w_size_d[k];
+        te.flags = w_tflags_d[k] | 6'(1 << F_V);
+        st_fill[k] = STLB_SZ[w_size_d[k]];
+        st_fill_ent[k] = te;
+        a = 3'(((w_acc_q[k] == ACC_EXEC) ? 0 : 3) + int'(w_size_d[k]));
+        l1_fill[a][k + 1] = 1'b1;
+        l1_fill_ent[a][k + 1] = te;
+        for (int l = 4; l >= 2; l--) begin
+          if (l > int'(w_leaf_d[k]) && w_read_d[k][l]) begin
+            pe.tag = pwc_tag(4 - l, w_va_q[k]);
+            pe.data = w_pte_d[k][l][51:0] & AMASK;
+            pe.pcid = w_pcid_q[k];
+            pe.size = '0;
+            pe.flags = w_cum_d[k][l] | 6'(1 << F_V);
+            pwc_fill[4 - l][k] = 1'b1;
+            pwc_fill_ent[4 - l][k] = pe;
+          end
+        end
+      end
+    end
+
+    // 8. [T:complete] every waiter gets the walk's result
+    for (int k = 0; k < NW; k++) begin
+      if (complete[k]) begin
+        for (int i = 0; i < RT; i++) begin
+          if ((rt_state_q[i] == RT_WALK && int'(rt_walker_q[i]) == k) ||
+              ((disp_join || disp_start) && int'(disp_idx) == i && int'(disp_w) == k)) begin
+            rt_state_d[i] = RT_DONE;
+            rt_fault_d[i] = r_fault[k];
+            rt_cause_d[i] = r_cause[k];
+            rt_size_d[i] = w_size_d[k];
+            rt_src_d[i] = SRC_WALK;
+            rt_pwc_d[i] = w_pwchit_d[k];
+            if (r_fault[k] == FAULT_NONE) begin
+              rt_paddr_d[i] = w_frame_d[k] | (rt_va_q[i][51:0] & page_mask(w_size_d[k]));
+              rt_err_d[i] = '0;
+            end else begin
+              rt_paddr_d[i] = '0;
+              rt_err_d[i] = error_code(mode_q, rt_acc_q[i], rt_user_q[i], r_cause[k]);
+            end
+          end
+        end
+        w_state_d[k] = W_IDLE;
+      end
+    end
+
+    // 9. [T:control] only when nothing is outstanding (SDM 4.10.4.1)
+    if (ctl_valid_i && ctl_ready_o) begin
+      case (ctl_op_i)
+        CTL_CR3: begin
+          tlb_ctl = 1'b1;
+          tlb_ctl_kind = INV_PCID_NONGLOBAL;
+          pwc_ctl = 1'b1;
+          pwc_ctl_kind = INV_PCID_ANY;
+          if (mode_q[MODE_PCIDE]) begin
+            tlb_ctl = !ctl_data_i[63];
+            pwc_ctl = !ctl_data_i[63];
+            tlb_ctl_pcid = ctl_data_i[11:0];
+            pwc_ctl_pcid = ctl_data_i[11:0];
+          end
+          cr3_d = {1'b0, ctl_data_i[62:0]};
+        end
+        CTL_INVLPG: begin
+          if (canonical(ctl_addr_i)) begin
+            for (int ai = 0; ai < 6; ai++) begin
+              l1_inv[ai][NW] = 1'b1;
+              l1_inv_tag[ai][NW] = page_tag(ctl_addr_i, 2'(ai % 3));
+              l1_inv_size[ai][NW] = 2'(ai % 3);
+              l1_inv_pcid[ai][NW] = cur_pcid;
+            end
+            for (int s = 0; s < 3; s++) begin
+              st_inv[3 * NW + s] = STLB_SZ[s];
+              st_inv_tag[3 * NW + s] = page_tag(ctl_addr_i, 2'(s));
+              st_inv_size[3 * NW + s] = 2'(s);
+              st_inv_pcid[3 * NW + s] = cur_pcid;
+            end
+            pwc_ctl = 1'b1;
+            pwc_ctl_kind = INV_PCID_ANY;
+            pwc_ctl_pcid = cur_pcid;
+          end
+        end
+        CTL_INVPCID: begin
+          case (ctl_type_i)
+            2'd0: begin
+              if (canonical(ctl_addr_i)) begin
+                for (int ai = 0; ai < 6; ai++) begin
+                  l1_inv[ai][NW] = 1'b1;
+                  l1_inv_tag[ai][NW] = page_tag(ctl_addr_i, 2'(ai % 3));
+                  l1_inv_size[ai][NW] = 2'(ai % 3);
+                  l1_inv_pcid[ai][NW] = ctl_pcid_i;
+                  l1_inv_kg[ai][NW] = 1'b1;
+                end
+                for (int s = 0; s < 3; s++) begin
+                  st_inv[3 * NW + s] = STLB_SZ[s];
+                  st_inv_tag[3 * NW + s] = page_tag(ctl_addr_i, 2'(s));
+                  st_inv_size[3 * NW + s] = 2'(s);
+                  st_inv_pcid[3 * NW + s] = ctl_pcid_i;
+                  st_inv_kg[3 * NW + s] = 1'b1;
+                end
+                pwc_ctl = 1'b1;
+                pwc_ctl_kind = INV_PCID_ANY;
+                pwc_ctl_pcid = ctl_pcid_i;
+              end
+            end
+            2'd1: begin
+              tlb_ctl = 1'b1;
+              tlb_ctl_kind = INV_PCID_NONGLOBAL;
+              tlb_ctl_pcid = ctl_pcid_i;
+              pwc_ctl = 1'b1;
+              pwc_ctl_kind = INV_PCID_ANY;
+              pwc_ctl_pcid = ctl_pcid_i;
+            end
+            2'd2: begin
+              tlb_ctl = 1'b1;
+              tlb_ctl_kind = INV_ALL;
+              pwc_ctl = 1'b1;
+              pwc_ctl_kind = INV_ALL;
+            end
+            default: begin
+              tlb_ctl = 1'b1;
+              tlb_ctl_kind = INV_NONGLOBAL;
+              pwc_ctl = 1'b1;
+              pwc_ctl_kind = INV_ALL;
+            end
+          endcase
+        end
+        CTL_MODE: begin
+          if ((mode_q[MODE_PGE] != ctl_data_i[MODE_PGE]) || (mode_q[MODE_PCIDE] && !ctl_data_i[MODE_PCIDE])) begin
+            tlb_ctl = 1'b1;
+            tlb_ctl_kind = INV_ALL;
+            pwc_ctl = 1'b1;
+            pwc_ctl_kind = INV_ALL;
+          end else if (!mode_q[MODE_SMEP] && ctl_data_i[MODE_SMEP]) begin
+            tlb_ctl = 1'b1;
+            tlb_ctl_kind = INV_PCID_ANY;
+            tlb_ctl_pcid = cur_pcid;
+            pwc_ctl = 1'b1;
+            pwc_ctl_kind = INV_PCID_ANY;
+            pwc_ctl_pcid = cur_pcid;
+          end
+          mode_d = ctl_data_i[6:0];
+        end
+        default: ;
+      endcase
+    end
+  end
+
+  // -------------------------------------------------------------- registers
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      cr3_q <= '0;
+      mode_q <= '0;
+      for (int i = 0; i < RT; i++) begin
+        rt_state_q[i] <= RT_FREE;
+        rt_acc_q[i] <= '0;
+        rt_user_q[i] <= 1'b0;
+        rt_walker_q[i] <= '0;
+        rt_id_q[i] <= '0;
+        rt_va_q[i] <= '0;
+        rt_paddr_q[i] <= '0;
+        rt_size_q[i] <= '0;
+        rt_fault_q[i] <= '0;
+        rt_cause_q[i] <= CAUSE_NONE;
+        rt_err_q[i] <= '0;
+        rt_src_q[i] <= '0;
+        rt_pwc_q[i] <= '0;
+        rt_older_q[i] <= '0;
+        mq_idx_q[i] <= '0;
+      end
+      for (int i = 0; i < L1P; i++) begin
+        l1p_v_q[i] <= 1'b0;
+        l1p_idx_q[i] <= '0;
+      end
+      for (int i = 0; i < LAT_STLB; i++) begin
+        stp_v_q[i] <= 1'b0;
+        stp_idx_q[i] <= '0;
+      end
+      mq_head_q <= '0;
+      mq_cnt_q <= '0;
+      for (int k = 0; k < NW; k++) begin
+        w_state_q[k] <= W_IDLE;
+        w_level_q[k] <= '0;
+        w_acc_q[k] <= '0;
+        w_user_q[k] <= 1'b0;
+        w_pcid_q[k] <= '0;
+        w_va_q[k] <= '0;
+        w_timer_q[k] <= '0;
+        w_table_q[k] <= '0;
+        w_pwchit_q[k] <= '0;
+        w_read_q[k] <= '0;
+        w_need_q[k] <= '0;
+        w_size_q[k] <= '0;
+        w_leaf_q[k] <= '0;
+        w_frame_q[k] <= '0;
+        w_tflags_q[k] <= '0;
+        for (int l = 0; l < 5; l++) begin
+          w_pte_q[k][l] <= '0;
+          w_pteaddr_q[k][l] <= '0;
+          w_cum_q[k][l] <= '0;
+        end
+      end
+      rr_q <= '0;
+    end else begin
+      cr3_q <= cr3_d;
+      mode_q <= mode_d;
+      rt_state_q <= rt_state_d;
+      rt_acc_q <= rt_acc_d;
+      rt_user_q <= rt_user_d;
+      rt_walker_q <= rt_walker_d;
+      rt_id_q <= rt_id_d;
+      rt_va_q <= rt_va_d;
+      rt_paddr_q <= rt_paddr_d;
+      rt_size_q <= rt_size_d;
+      rt_fault_q <= rt_fault_d;
+      rt_cause_q <= rt_cause_d;
+      rt_err_q <= rt_err_d;
+      rt_src_q <= rt_src_d;
+      rt_pwc_q <= rt_pwc_d;
+      rt_older_q <= rt_older_d;
+      l1p_v_q <= l1p_v_d;
+      l1p_idx_q <= l1p_idx_d;
+      stp_v_q <= stp_v_d;
+      stp_idx_q <= stp_idx_d;
+      mq_idx_q <= mq_idx_d;
+      mq_head_q <= mq_head_d;
+      mq_cnt_q <= mq_cnt_d;
+      w_state_q <= w_state_d;
+      w_level_q <= w_level_d;
+      w_acc_q <= w_acc_d;
+      w_user_q <= w_user_d;
+      w_pcid_q <= w_pcid_d;
+      w_va_q <= w_va_d;
+      w_timer_q <= w_timer_d;
+      w_table_q <= w_table_d;
+      w_pwchit_q <= w_pwchit_d;
+      w_read_q <= w_read_d;
+      w_need_q <= w_need_d;
+      w_pte_q <= w_pte_d;
+      w_pteaddr_q <= w_pteaddr_d;
+      w_cum_q <= w_cum_d;
+      w_size_q <= w_size_d;
+      w_leaf_q <= w_leaf_d;
+      w_frame_q <= w_frame_d;
+      w_tflags_q <= w_tflags_d;
+      rr_q <= rr_d;
+    end
+  end
+
+`ifndef SYNTHESIS
+  // ------------------------------------------------------------ assertions
+  // Each fires on a protocol violation or a broken invariant; see
+  // docs/timing.md. They are live in the Verilator build (--assert).
+  initial begin
+    assert (OUTSTANDING >= 1 && OUTSTANDING <= 64) else $fatal(1, "mmu_top: OUTSTANDING must be 1..64");
+    assert (WALKERS >= 1 && WALKERS <= 16) else $fatal(1, "mmu_top: WALKERS must be 1..16");
+    assert (LAT_L1 >= 1 && LAT_STLB >= 1 && LAT_PWC >= 1) else $fatal(1, "mmu_top: latencies must be >= 1");
+    assert (MAXPHYADDR >= 32 && MAXPHYADDR <= 52) else $fatal(1, "mmu_top: MAXPHYADDR must be 32..52");
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      // environment
+      assert (!(req_valid_i && ctl_valid_i)) else $error("mmu_top: req_valid and ctl_valid in one cycle");
+      assert (!mem_rsp_valid_i || (int'(mem_rsp_id_i) < NW && w_state_q[NWIW'(mem_rsp_id_i)] == W_MEMWAIT))
+        else $error("mmu_top: memory response for walker %0d, which is not waiting", mem_rsp_id_i);
+      assert (!(ctl_valid_i && ctl_ready_o) || (ctl_op_i >= CTL_CR3 && ctl_op_i <= CTL_MODE))
+        else $error("mmu_top: unknown control operation %0d", ctl_op_i);
+      // legal states
+      for (int i = 0; i < RT; i++)
+        assert (rt_state_q[i] inside {RT_FREE, RT_L1, RT_STLB, RT_MISS, RT_WALK, RT_DONE})
+          else $error("mmu_top: request entry %0d in an illegal state", i);
+      for (int k = 0; k < NW; k++)
+        assert (w_state_q[k] inside {W_IDLE, W_PWC, W_MEMRQ, W_MEMWAIT, W_ADW})
+          else $error("mmu_top: walker %0d in an illegal state", k);
+      // a response only for an outstanding request
+      assert (!rsp_valid_o || rt_state_q[done_idx] == RT_DONE) else $error("mmu_top: response without a request");
+      assert (int'(mq_cnt_q) <= RT) else $error("mmu_top: miss queue overflow");
+    end
+  end
+`endif
+
+endmodule
