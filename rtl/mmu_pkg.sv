@@ -95,6 +95,7 @@ package mmu_pkg;
     logic [1:0]  size;  // TLB: page size; PWC: 0
     logic [5:0]  flags; // F_*
   } sa_entry_t;
+  localparam int unsigned SA_ENTRY_W = 36 + 52 + 12 + 2 + 6;  // $bits(sa_entry_t)
 
   // Whole-array invalidation kinds (control operations)
   localparam logic [1:0] INV_ALL            = 2'd0;

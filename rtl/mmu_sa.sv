@@ -31,7 +31,7 @@ module mmu_sa #(
   input  logic [NL-1:0][11:0]          lk_pcid_i,
   output logic [NL-1:0]                lk_hit_o,
   output logic [NL-1:0][5:0]           lk_way_o,
-  output mmu_pkg::sa_entry_t [NL-1:0]  lk_entry_o,
+  output logic [NL-1:0][mmu_pkg::SA_ENTRY_W-1:0] lk_entry_o,
   // touch (replacement update of a lookup hit)
   input  logic                         touch_i,
   input  logic [35:0]                  touch_tag_i,
@@ -45,7 +45,7 @@ module mmu_sa #(
   input  logic [NI-1:0]                inv_keep_global_i,
   // fills
   input  logic [NF-1:0]                fill_i,
-  input  mmu_pkg::sa_entry_t [NF-1:0]  fill_entry_i,
+  input  logic [NF-1:0][mmu_pkg::SA_ENTRY_W-1:0] fill_entry_i,
   // whole-array invalidation by a control operation
   input  logic                         ctl_inv_i,
   input  logic [1:0]                   ctl_kind_i,
