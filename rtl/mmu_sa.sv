@@ -49,7 +49,13 @@ module mmu_sa #(
   // whole-array invalidation by a control operation
   input  logic                         ctl_inv_i,
   input  logic [1:0]                   ctl_kind_i,
-  input  logic [11:0]                  ctl_pcid_i
+  input  logic [11:0]                  ctl_pcid_i,
+  // debug read of one way (testbench end-of-test compare; no effect)
+  input  logic [15:0]                  dbg_idx_i,   // set * WAYS + way
+  output logic [mmu_pkg::SA_ENTRY_W-1:0] dbg_entry_o,
+  output logic [7:0]                   dbg_age_o,   // LRU age of the way
+  output logic [63:0]                  dbg_plru_o,  // tree-PLRU bits of the set
+  output logic [15:0]                  dbg_lfsr_o
 );
 
   localparam bit          EN   = (ENTRIES != 0);
@@ -131,6 +137,22 @@ module mmu_sa #(
           end
         end
       end
+    end
+  end
+
+  // ------------------------------------------------------------ debug read
+  always_comb begin : debug_read
+    int unsigned ds, dw;
+    ds = int'(dbg_idx_i) / W;
+    dw = int'(dbg_idx_i) % W;
+    dbg_entry_o = '0;
+    dbg_age_o   = '0;
+    dbg_plru_o  = '0;
+    dbg_lfsr_o  = lfsr_q;
+    if (EN && ds < SETS) begin
+      dbg_entry_o = ent_q[ds][dw];
+      dbg_age_o   = age_q[ds][dw];
+      dbg_plru_o  = plru_q[ds];
     end
   end
 

@@ -104,7 +104,15 @@ module mmu_top #(
   output logic [5:0]  rsp_err_o,
   output logic [63:0] rsp_fault_addr_o,
   output logic [1:0]  rsp_src_o,
-  output logic [1:0]  rsp_pwc_o
+  output logic [1:0]  rsp_pwc_o,
+  // debug read of the arrays (testbench end-of-test compare; no effect on
+  // the MMU): array 0..9 as model/mmu.h mmu_array_id_t, index set*ways+way
+  input  logic [3:0]  dbg_arr_i,
+  input  logic [15:0] dbg_idx_i,
+  output logic [mmu_pkg::SA_ENTRY_W-1:0] dbg_entry_o,
+  output logic [7:0]  dbg_age_o,
+  output logic [63:0] dbg_plru_o,
+  output logic [15:0] dbg_lfsr_o
 );
 
   import mmu_pkg::*;
@@ -431,6 +439,25 @@ module mmu_top #(
   logic [NW-1:0][11:0]  pwc_inv_pcid;
   logic [NW-1:0]        pwc_fill    [3];
   sa_entry_t [NW-1:0]   pwc_fill_ent[3];
+  // debug reads, by array id
+  logic [SA_ENTRY_W-1:0] dbg_entry [10];
+  logic [7:0]            dbg_age   [10];
+  logic [63:0]           dbg_plru  [10];
+  logic [15:0]           dbg_lfsr  [10];
+  always_comb begin : debug_mux
+    dbg_entry_o = '0;
+    dbg_age_o = '0;
+    dbg_plru_o = '0;
+    dbg_lfsr_o = '0;
+    for (int i = 0; i < 10; i++) begin
+      if (int'(dbg_arr_i) == i) begin
+        dbg_entry_o = dbg_entry[i];
+        dbg_age_o = dbg_age[i];
+        dbg_plru_o = dbg_plru[i];
+        dbg_lfsr_o = dbg_lfsr[i];
+      end
+    end
+  end
   // control invalidations
   logic                 tlb_ctl, pwc_ctl;
   logic [1:0]           tlb_ctl_kind, pwc_ctl_kind;
@@ -453,7 +480,9 @@ module mmu_top #(
     .inv_i(l1_inv[0]), .inv_tag_i(l1_inv_tag[0]), .inv_size_i(l1_inv_size[0]),
     .inv_pcid_i(l1_inv_pcid[0]), .inv_keep_global_i(l1_inv_kg[0]),
     .fill_i(l1_fill[0]), .fill_entry_i(l1_fill_ent[0]),
-    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid),
+    .dbg_idx_i, .dbg_entry_o(dbg_entry[0]), .dbg_age_o(dbg_age[0]), .dbg_plru_o(dbg_plru[0]),
+    .dbg_lfsr_o(dbg_lfsr[0])
   );
   mmu_sa #(
     .ENTRIES(ITLB_2M_ENTRIES), .WAYS(ITLB_2M_WAYS), .REPL(ITLB_2M_REPL), .LFSR_SEED(ITLB_2M_LFSR_SEED),
@@ -466,7 +495,9 @@ module mmu_top #(
     .inv_i(l1_inv[1]), .inv_tag_i(l1_inv_tag[1]), .inv_size_i(l1_inv_size[1]),
     .inv_pcid_i(l1_inv_pcid[1]), .inv_keep_global_i(l1_inv_kg[1]),
     .fill_i(l1_fill[1]), .fill_entry_i(l1_fill_ent[1]),
-    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid),
+    .dbg_idx_i, .dbg_entry_o(dbg_entry[1]), .dbg_age_o(dbg_age[1]), .dbg_plru_o(dbg_plru[1]),
+    .dbg_lfsr_o(dbg_lfsr[1])
   );
   mmu_sa #(
     .ENTRIES(ITLB_1G_ENTRIES), .WAYS(ITLB_1G_WAYS), .REPL(ITLB_1G_REPL), .LFSR_SEED(ITLB_1G_LFSR_SEED),
@@ -479,7 +510,9 @@ module mmu_top #(
     .inv_i(l1_inv[2]), .inv_tag_i(l1_inv_tag[2]), .inv_size_i(l1_inv_size[2]),
     .inv_pcid_i(l1_inv_pcid[2]), .inv_keep_global_i(l1_inv_kg[2]),
     .fill_i(l1_fill[2]), .fill_entry_i(l1_fill_ent[2]),
-    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid),
+    .dbg_idx_i, .dbg_entry_o(dbg_entry[2]), .dbg_age_o(dbg_age[2]), .dbg_plru_o(dbg_plru[2]),
+    .dbg_lfsr_o(dbg_lfsr[2])
   );
   mmu_sa #(
     .ENTRIES(DTLB_4K_ENTRIES), .WAYS(DTLB_4K_WAYS), .REPL(DTLB_4K_REPL), .LFSR_SEED(DTLB_4K_LFSR_SEED),
@@ -492,7 +525,9 @@ module mmu_top #(
     .inv_i(l1_inv[3]), .inv_tag_i(l1_inv_tag[3]), .inv_size_i(l1_inv_size[3]),
     .inv_pcid_i(l1_inv_pcid[3]), .inv_keep_global_i(l1_inv_kg[3]),
     .fill_i(l1_fill[3]), .fill_entry_i(l1_fill_ent[3]),
-    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid),
+    .dbg_idx_i, .dbg_entry_o(dbg_entry[3]), .dbg_age_o(dbg_age[3]), .dbg_plru_o(dbg_plru[3]),
+    .dbg_lfsr_o(dbg_lfsr[3])
   );
   mmu_sa #(
     .ENTRIES(DTLB_2M_ENTRIES), .WAYS(DTLB_2M_WAYS), .REPL(DTLB_2M_REPL), .LFSR_SEED(DTLB_2M_LFSR_SEED),
@@ -505,7 +540,9 @@ module mmu_top #(
     .inv_i(l1_inv[4]), .inv_tag_i(l1_inv_tag[4]), .inv_size_i(l1_inv_size[4]),
     .inv_pcid_i(l1_inv_pcid[4]), .inv_keep_global_i(l1_inv_kg[4]),
     .fill_i(l1_fill[4]), .fill_entry_i(l1_fill_ent[4]),
-    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid),
+    .dbg_idx_i, .dbg_entry_o(dbg_entry[4]), .dbg_age_o(dbg_age[4]), .dbg_plru_o(dbg_plru[4]),
+    .dbg_lfsr_o(dbg_lfsr[4])
   );
   mmu_sa #(
     .ENTRIES(DTLB_1G_ENTRIES), .WAYS(DTLB_1G_WAYS), .REPL(DTLB_1G_REPL), .LFSR_SEED(DTLB_1G_LFSR_SEED),
@@ -518,7 +555,9 @@ module mmu_top #(
     .inv_i(l1_inv[5]), .inv_tag_i(l1_inv_tag[5]), .inv_size_i(l1_inv_size[5]),
     .inv_pcid_i(l1_inv_pcid[5]), .inv_keep_global_i(l1_inv_kg[5]),
     .fill_i(l1_fill[5]), .fill_entry_i(l1_fill_ent[5]),
-    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid),
+    .dbg_idx_i, .dbg_entry_o(dbg_entry[5]), .dbg_age_o(dbg_age[5]), .dbg_plru_o(dbg_plru[5]),
+    .dbg_lfsr_o(dbg_lfsr[5])
   );
 
   mmu_sa #(
@@ -532,7 +571,9 @@ module mmu_top #(
     .inv_i(st_inv), .inv_tag_i(st_inv_tag), .inv_size_i(st_inv_size),
     .inv_pcid_i(st_inv_pcid), .inv_keep_global_i(st_inv_kg),
     .fill_i(st_fill), .fill_entry_i(st_fill_ent),
-    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid)
+    .ctl_inv_i(tlb_ctl), .ctl_kind_i(tlb_ctl_kind), .ctl_pcid_i(tlb_ctl_pcid),
+    .dbg_idx_i, .dbg_entry_o(dbg_entry[6]), .dbg_age_o(dbg_age[6]), .dbg_plru_o(dbg_plru[6]),
+    .dbg_lfsr_o(dbg_lfsr[6])
   );
 
   mmu_sa #(
@@ -546,7 +587,9 @@ module mmu_top #(
     .inv_i(pwc_inv[0]), .inv_tag_i(pwc_inv_tag[0]), .inv_size_i('0),
     .inv_pcid_i(pwc_inv_pcid), .inv_keep_global_i('0),
     .fill_i(pwc_fill[0]), .fill_entry_i(pwc_fill_ent[0]),
-    .ctl_inv_i(pwc_ctl), .ctl_kind_i(pwc_ctl_kind), .ctl_pcid_i(pwc_ctl_pcid)
+    .ctl_inv_i(pwc_ctl), .ctl_kind_i(pwc_ctl_kind), .ctl_pcid_i(pwc_ctl_pcid),
+    .dbg_idx_i, .dbg_entry_o(dbg_entry[0+7]), .dbg_age_o(dbg_age[0+7]), .dbg_plru_o(dbg_plru[0+7]),
+    .dbg_lfsr_o(dbg_lfsr[0+7])
   );
   mmu_sa #(
     .ENTRIES(PWC_PDPTE_ENTRIES), .WAYS(PWC_PDPTE_WAYS), .REPL(PWC_PDPTE_REPL), .LFSR_SEED(PWC_PDPTE_LFSR_SEED),
@@ -559,7 +602,9 @@ module mmu_top #(
     .inv_i(pwc_inv[1]), .inv_tag_i(pwc_inv_tag[1]), .inv_size_i('0),
     .inv_pcid_i(pwc_inv_pcid), .inv_keep_global_i('0),
     .fill_i(pwc_fill[1]), .fill_entry_i(pwc_fill_ent[1]),
-    .ctl_inv_i(pwc_ctl), .ctl_kind_i(pwc_ctl_kind), .ctl_pcid_i(pwc_ctl_pcid)
+    .ctl_inv_i(pwc_ctl), .ctl_kind_i(pwc_ctl_kind), .ctl_pcid_i(pwc_ctl_pcid),
+    .dbg_idx_i, .dbg_entry_o(dbg_entry[1+7]), .dbg_age_o(dbg_age[1+7]), .dbg_plru_o(dbg_plru[1+7]),
+    .dbg_lfsr_o(dbg_lfsr[1+7])
   );
   mmu_sa #(
     .ENTRIES(PWC_PDE_ENTRIES), .WAYS(PWC_PDE_WAYS), .REPL(PWC_PDE_REPL), .LFSR_SEED(PWC_PDE_LFSR_SEED),
@@ -572,7 +617,9 @@ module mmu_top #(
     .inv_i(pwc_inv[2]), .inv_tag_i(pwc_inv_tag[2]), .inv_size_i('0),
     .inv_pcid_i(pwc_inv_pcid), .inv_keep_global_i('0),
     .fill_i(pwc_fill[2]), .fill_entry_i(pwc_fill_ent[2]),
-    .ctl_inv_i(pwc_ctl), .ctl_kind_i(pwc_ctl_kind), .ctl_pcid_i(pwc_ctl_pcid)
+    .ctl_inv_i(pwc_ctl), .ctl_kind_i(pwc_ctl_kind), .ctl_pcid_i(pwc_ctl_pcid),
+    .dbg_idx_i, .dbg_entry_o(dbg_entry[2+7]), .dbg_age_o(dbg_age[2+7]), .dbg_plru_o(dbg_plru[2+7]),
+    .dbg_lfsr_o(dbg_lfsr[2+7])
   );
 
   // ------------------------------------------------------------ next state
