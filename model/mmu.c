@@ -101,7 +101,7 @@ struct mmu {
     bool comb_valid;
     mmu_out_t out;
     int comb_grant; /* walker granted the memory port, -1 */
-    mmu_rsp_info_t last_info;
+    int last_idx;
     char err[200];
 };
 
@@ -183,7 +183,7 @@ void mmu_set_state(mmu_t *m, uint64_t cr3, uint32_t mode)
 
 const char *mmu_error(const mmu_t *m) { return m->err; }
 uint64_t mmu_cycle(const mmu_t *m) { return m->cycle; }
-const mmu_rsp_info_t *mmu_last_info(const mmu_t *m) { return &m->last_info; }
+const mmu_rsp_info_t *mmu_last_info(const mmu_t *m) { return &m->rt[m->last_idx].info; }
 uint32_t mmu_outstanding(const mmu_t *m) { return m->rt_count; }
 uint64_t mmu_cr3(const mmu_t *m) { return m->cr3; }
 uint32_t mmu_mode(const mmu_t *m) { return m->mode; }
@@ -619,7 +619,15 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         while (m->rt[idx].state != RT_FREE)
             idx++;
         rt_entry_t *e = &m->rt[idx];
-        memset(e, 0, sizeof *e);
+        /* no memset: the walk fields of info are valid only when read_mask
+         * or mem_writes say so (the hot path does not clear 250 bytes) */
+        e->info.joined = false;
+        e->info.soft_miss = false;
+        e->info.mem_reads = 0;
+        e->info.mem_writes = 0;
+        e->info.read_mask = 0;
+        e->info.pcid = 0;
+        e->walker = 0;
         e->state = RT_L1;
         e->id = in->req_id;
         e->va = in->req_vaddr;
@@ -638,8 +646,8 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
     /* 2. response handshake (no back-pressure): the entry is freed */
     if (o->rsp_valid) {
         int idx = m->done[0];
-        m->last_info = m->rt[idx].info;
-        m->last_info.cycle_rsp = t;
+        m->rt[idx].info.cycle_rsp = t;
+        m->last_idx = idx; /* its info stays valid until the next step */
         memmove(&m->done[0], &m->done[1], (m->ndone - 1) * sizeof m->done[0]);
         m->ndone--;
         m->rt[idx].state = RT_FREE;
@@ -726,6 +734,9 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
             e->fault = MMU_FAULT_GP;
             e->info.pcid = mmu_pcid(m);
             e->cause = MMU_CAUSE_NONCANON;
+            e->err = 0;
+            e->paddr = 0;
+            e->pwc = 0;
             e->size = MMU_PS_NONE;
             e->src = MMU_SRC_NONE;
             done_insert(m, idx);

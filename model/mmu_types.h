@@ -133,7 +133,8 @@ typedef struct {
     uint16_t pcid;      /* PCID of the translation (current PCID at the lookup) */
     /* the walk's memory traffic (owner of a walk only; joined requests: none):
      * entries read, by level 4..1 (bit L of read_mask), with their address and
-     * value as read, then the A/D writes in the order they were made */
+     * value as read, then the A/D writes in the order they were made; only
+     * levels in read_mask and the first mem_writes writes are defined */
     uint8_t read_mask;
     uint64_t pte_addr[5], pte[5];
     uint64_t wr_addr[4], wr_data[4];
