@@ -23,8 +23,47 @@ typedef struct {
     int n, head;
 } pend_t;
 
+const char *sim_priv_name(sim_priv_t p)
+{
+    return p == SIM_PRIV_SUPERVISOR ? "supervisor" : p == SIM_PRIV_SPLIT ? "split" : "user";
+}
+
+int sim_priv_parse(const char *s, sim_priv_t *out)
+{
+    static const char *const names[] = {"user", "supervisor", "split"};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(s, names[i])) {
+            *out = (sim_priv_t)i;
+            return 0;
+        }
+    return -1;
+}
+
+/* Replay: size of the page that maps va, from the P and PS bits of the
+ * entries on its path (the same path the walker takes); 4 KiB when none. */
+static unsigned replay_page_size(const pmem_t *pm, uint64_t cr3, uint64_t amask, uint64_t va)
+{
+    uint64_t table = cr3 & amask;
+    for (unsigned l = 4; l >= 2; l--) {
+        uint64_t e = pmem_read64(pm, table + (((va >> (12 + 9 * (l - 1))) & 511) << 3));
+        if (!(e & PTE_P))
+            return MMU_PS_4K;
+        if (l < 4 && (e & PTE_PS))
+            return l == 3 ? MMU_PS_1G : MMU_PS_2M;
+        table = e & amask;
+    }
+    return MMU_PS_4K;
+}
+
 int sim_run(const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char *err, size_t errlen)
 {
+    return sim_run_opts(cfg, NULL, src, st, err, errlen);
+}
+
+int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_source_t *src, stats_t *st, char *err,
+                 size_t errlen)
+{
+    static const sim_opts_t no_opts;
     int rc = -1;
     mmu_t *m = NULL;
     pmem_t *pm = NULL;
@@ -32,31 +71,57 @@ int sim_run(const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char 
     memsys_t *ms = NULL;
     uint64_t *roots = NULL;
 
+    if (!opts)
+        opts = &no_opts;
+    const bool replay = opts->mem != NULL;
     if (cfg_check(cfg, err, errlen) != 0)
         return -1;
+    if (replay) {
+        if (cfg->processes != 1) {
+            snprintf(err, errlen, "processes: must be 1 when the page tables are given (one CR3), got %u",
+                     cfg->processes);
+            return -1;
+        }
+        if (opts->cr3 >> cfg->mmu.maxphyaddr) {
+            snprintf(err, errlen, "cr3 0x%" PRIx64 ": bits 63:%u must be 0 (MAXPHYADDR %u)", opts->cr3,
+                     cfg->mmu.maxphyaddr, cfg->mmu.maxphyaddr);
+            return -1;
+        }
+    }
+    if ((unsigned)opts->priv > SIM_PRIV_SPLIT) {
+        snprintf(err, errlen, "unknown privilege setting %u", (unsigned)opts->priv);
+        return -1;
+    }
     if (mmu_create(&cfg->mmu, &m, err, errlen) != 0)
         return -1;
-    pm = pmem_create();
-    pt = pm ? pt_create(pm, cfg->mmu.maxphyaddr, cfg->seed) : NULL;
+    pm = replay ? opts->mem : pmem_create();
+    pt = (pm && !replay) ? pt_create(pm, cfg->mmu.maxphyaddr, cfg->seed) : NULL;
     ms = pm ? memsys_create(&cfg->mem, pm) : NULL;
     roots = calloc(cfg->processes, sizeof *roots);
-    if (!pm || !pt || !ms || !roots) {
+    if (!pm || (!replay && !pt) || !ms || !roots) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
+    const uint64_t amask = pg_addr_mask(cfg->mmu.maxphyaddr);
     bool pcid_on = cfg->pcid && cfg->processes > 1;
-    for (uint32_t p = 0; p < cfg->processes; p++) {
-        roots[p] = pt_new_root(pt);
-        if (!roots[p]) {
-            snprintf(err, errlen, "out of physical memory for page tables");
-            goto out;
-        }
-    }
     uint32_t mode = cfg->mode & ~MMU_MODE_PCIDE;
-    if (pcid_on)
-        mode |= MMU_MODE_PCIDE;
+    if (replay) {
+        roots[0] = opts->cr3;
+        mode = cfg->mode; /* PCIDE as configured (pcid = on) */
+        mmu_set_state(m, opts->cr3, mode);
+    } else {
+        for (uint32_t p = 0; p < cfg->processes; p++) {
+            roots[p] = pt_new_root(pt);
+            if (!roots[p]) {
+                snprintf(err, errlen, "out of physical memory for page tables");
+                goto out;
+            }
+        }
+        if (pcid_on)
+            mode |= MMU_MODE_PCIDE;
+        mmu_set_state(m, roots[0] | (pcid_on ? 1u : 0u), mode);
+    }
     uint32_t cur_proc = 0;
-    mmu_set_state(m, roots[0] | (pcid_on ? 1u : 0u), mode);
 
     pend_t pend = {0};
     bool src_done = false;
@@ -101,9 +166,15 @@ int sim_run(const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char 
                     ctl_cr3 |= ((uint64_t)(proc % 4095) + 1) | (1ull << 63);
                 st->ctl_ops++;
             }
-            unsigned ps;
-            if (pt_demand(pt, roots[proc], r.vaddr, cfg->backing, cfg->mix_weight, &ps, err, errlen) != 0)
+            unsigned ps = MMU_PS_4K;
+            if (replay) {
+                if (opts->prepare && opts->prepare(opts->prepare_ctx, pm, roots[0], r.vaddr, err, errlen) != 0)
+                    goto out;
+                if ((r.vaddr ^ last) >> 12) /* crosses a 4 KiB boundary: which page size? */
+                    ps = replay_page_size(pm, roots[0], amask, r.vaddr);
+            } else if (pt_demand(pt, roots[proc], r.vaddr, cfg->backing, cfg->mix_weight, &ps, err, errlen) != 0) {
                 goto out;
+            }
             uint8_t acc = r.kind == TR_EXEC ? MMU_ACC_EXEC : (r.kind == TR_READ ? MMU_ACC_READ : MMU_ACC_WRITE);
             pend.head = 0;
             pend.q[0] = (req_t){r.vaddr, acc, proc};
@@ -111,8 +182,12 @@ int sim_run(const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char 
             uint64_t pmask = (1ull << mmu_ps_shift(ps)) - 1;
             if ((r.vaddr & ~pmask) != (last & ~pmask)) { /* crosses into the next page */
                 uint64_t next = (r.vaddr | pmask) + 1;
-                if (pt_demand(pt, roots[proc], next, cfg->backing, cfg->mix_weight, &ps, err, errlen) != 0)
+                if (replay) {
+                    if (opts->prepare && opts->prepare(opts->prepare_ctx, pm, roots[0], next, err, errlen) != 0)
+                        goto out;
+                } else if (pt_demand(pt, roots[proc], next, cfg->backing, cfg->mix_weight, &ps, err, errlen) != 0) {
                     goto out;
+                }
                 pend.q[1] = (req_t){next, acc, proc};
                 pend.n = 2;
             }
@@ -156,7 +231,7 @@ int sim_run(const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char 
             in.req_id = (uint32_t)(id & 0xFFFF);
             in.req_vaddr = r->va;
             in.req_acc = r->acc;
-            in.req_user = true;
+            in.req_user = opts->priv == SIM_PRIV_USER || (opts->priv == SIM_PRIV_SPLIT && !(r->va >> 63));
             if (o.req_ready) {
                 took_req = true;
                 id++;
@@ -208,7 +283,8 @@ out:
     free(roots);
     memsys_destroy(ms);
     pt_destroy(pt);
-    pmem_destroy(pm);
+    if (!replay)
+        pmem_destroy(pm);
     mmu_destroy(m);
     return rc;
 }

@@ -5,7 +5,7 @@
  * Driver rules (docs/timing.md, "Stand-alone driver"):
  *   - an access is translated once per page it touches, lower page first;
  *     TR_MODIFY is one write access; TR_EXEC goes to the instruction side;
- *     all accesses are user-mode;
+ *     all accesses are user-mode (sim_opts_t.priv changes that);
  *   - ISSUE_PIPELINED: req_valid is held from the cycle the access is
  *     available until it is accepted; ISSUE_INORDER: the next request is
  *     presented in the cycle after the previous response;
@@ -13,6 +13,14 @@
  *     processes; before the first access of another process the driver
  *     waits for ctl_ready and writes CR3 (with PCID and the no-flush bit
  *     when pcid is on).
+ *
+ * Replay (sim_run_opts with opts->mem, docs/replay.md): the page tables are
+ * given (a memory image, or a snapshot rebuilt with pt_map) and nothing is
+ * mapped on demand: an access to an unmapped page gets the fault the
+ * architecture gives, it is counted, and the run goes on. One address space
+ * (processes = 1), CR3 = opts->cr3, mode = cfg->mode as it is (CR4.PCIDE
+ * when pcid is on). An access is split at the boundary of the page that a
+ * walk of the tables finds (P and PS bits only), at 4 KiB when it finds none.
  */
 #ifndef MMU_SIM_H
 #define MMU_SIM_H
@@ -22,6 +30,7 @@
 
 #include "mmu.h"
 #include "mmu_config.h"
+#include "pmem.h"
 #include "stats.h"
 #include "trace.h"
 
@@ -45,8 +54,35 @@ typedef struct {
     void *progress_ctx;
 } sim_source_t;
 
+/* Privilege of the driver's requests (req_user). */
+typedef enum {
+    SIM_PRIV_USER = 0,       /* every request user-mode (CPL 3): the default */
+    SIM_PRIV_SUPERVISOR = 1, /* every request supervisor-mode */
+    SIM_PRIV_SPLIT = 2       /* supervisor for the upper canonical half (bit 63 = 1), user below */
+} sim_priv_t;
+
+/* Optional parts of a run; an all-zero struct (or NULL) is sim_run. */
+typedef struct {
+    /* replay: physical memory holding the page tables (NULL: build them and
+     * map pages on demand). The walker's A/D writes go into it. */
+    pmem_t *mem;
+    uint64_t cr3; /* replay: CR3 (PCID in bits 11:0 when pcid is on); bits 63:MAXPHYADDR must be 0 */
+    sim_priv_t priv;
+    /* replay, optional: called for each page request before it is offered,
+     * to bring the paging-structure entries on va's path into mem (lazy
+     * loading of a large image). 0, or -1 with a message in err. */
+    int (*prepare)(void *ctx, pmem_t *mem, uint64_t cr3, uint64_t va, char *err, size_t errlen);
+    void *prepare_ctx;
+} sim_opts_t;
+
 /* Run to the end of the source. Returns 0, or -1 with a one-line message. */
 int sim_run(const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char *err, size_t errlen);
+int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_source_t *src, stats_t *st, char *err,
+                 size_t errlen);
+
+/* Name of a privilege setting ("user", "supervisor", "split") and back (0 / -1). */
+const char *sim_priv_name(sim_priv_t p);
+int sim_priv_parse(const char *s, sim_priv_t *out);
 
 #ifdef __cplusplus
 }

@@ -10,9 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image.h"
 #include "mmu_config.h"
 #include "sim.h"
 #include "stats.h"
+#include "tlog.h"
 #include "trace.h"
 #include "units.h"
 #include "workload.h"
@@ -53,7 +55,19 @@ static void usage(FILE *f)
             "      --save-trace FILE    write the workload's accesses to FILE in the binary\n"
             "                           trace format and exit (no simulation)\n"
             "\n"
+            "Replay: page tables from an image or a process snapshot (docs/replay.md);\n"
+            "nothing is mapped on demand, unmapped pages fault. Needs --trace or --workload.\n"
+            "      --image FILE         text image: 'ADDRESS VALUE' per 8-byte entry, optional\n"
+            "                           header (cr3, cr0.wp, cr4.smep, ..., maxphyaddr)\n"
+            "      --image-raw FILE@BASE  raw dump of physical memory from BASE (hex); repeatable\n"
+            "      --cr3 VALUE          CR3 (hex); overrides the image header\n"
+            "      --snapshot FILE      mapping file written by scripts/snapshot PID\n"
+            "      --priv MODE          user | supervisor | split (upper half supervisor);\n"
+            "                           privilege of every access (default user)\n"
+            "\n"
             "Output:\n"
+            "      --log FILE           one line per translation (docs/log.md); .gz, .zst, .xz\n"
+            "                           compress; '-' is standard output\n"
             "      --json [FILE]        statistics as JSON (docs/stats.md) to FILE or stdout\n"
             "      --csv [FILE]         one CSV row per page size to FILE or stdout\n"
             "  -q, --quiet              no table\n"
@@ -68,7 +82,9 @@ static void usage(FILE *f)
     fprintf(f, "\nExamples:\n"
                "  mmusim --workload zipf --footprint 4G --backing 2m\n"
                "  mmusim --preset zen2 --trace prog.lackey.zst --json stats.json\n"
-               "  mmusim --workload uniform --set processes=4 --set switch_every=10000 --set pcid=on\n");
+               "  mmusim --workload uniform --set processes=4 --set switch_every=10000 --set pcid=on\n"
+               "  mmusim --image traces/sample.img --trace traces/sample.txt --log run.log\n"
+               "  mmusim --snapshot app.map --trace app.lackey.zst --log run.log.zst\n");
 }
 
 /* ------------------------------------------------------------ progress */
@@ -165,7 +181,7 @@ static void write_csv(FILE *f, const stats_t *st, const char *label, int header)
 /* ---------------------------------------------------------------- demo */
 
 static int run_demo(const sim_config_t *base, const char *preset, const wl_spec_t *wbase, int quiet, progress_t *pg, const char *json_path,
-                    const char *csv_path)
+                    const char *csv_path, sim_priv_t priv)
 {
     if ((json_path && !strcmp(json_path, "-")) || (csv_path && !strcmp(csv_path, "-")))
         quiet = 1; /* stdout carries the document */
@@ -196,7 +212,9 @@ static int run_demo(const sim_config_t *base, const char *preset, const wl_spec_
         pg->shown = 0;
         clock_gettime(CLOCK_MONOTONIC, &pg->start);
         sim_source_t src = {wl_src_next, NULL, w, "workload", NULL, NULL, NULL, progress_cb, pg};
-        int rc = sim_run(&c, &src, &st[i], err, sizeof err);
+        sim_opts_t opts = {0};
+        opts.priv = priv;
+        int rc = sim_run_opts(&c, &opts, &src, &st[i], err, sizeof err);
         wl_destroy(w);
         if (rc != 0) {
             fprintf(stderr, "mmusim: %s\n", err);
@@ -258,7 +276,8 @@ static int run_demo(const sim_config_t *base, const char *preset, const wl_spec_
 
 enum {
     OPT_BACKING = 256, OPT_ISSUE, OPT_LIST, OPT_DUMP, OPT_FOOT, OPT_STRIDE, OPT_MIX, OPT_ALPHA, OPT_ASIZE, OPT_BASE,
-    OPT_SEED, OPT_SAVE, OPT_FORMAT, OPT_JSON, OPT_CSV, OPT_PROGRESS, OPT_NOPROGRESS
+    OPT_SEED, OPT_SAVE, OPT_FORMAT, OPT_JSON, OPT_CSV, OPT_PROGRESS, OPT_NOPROGRESS, OPT_IMAGE, OPT_IMAGE_RAW,
+    OPT_CR3, OPT_SNAPSHOT, OPT_PRIV, OPT_LOG
 };
 
 static int parse_u64_opt(const char *opt, const char *v, uint64_t *out, int sizes)
@@ -285,7 +304,10 @@ int main(int argc, char **argv)
         {"json", optional_argument, 0, OPT_JSON}, {"csv", optional_argument, 0, OPT_CSV},
         {"quiet", no_argument, 0, 'q'},          {"progress", no_argument, 0, OPT_PROGRESS},
         {"no-progress", no_argument, 0, OPT_NOPROGRESS}, {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'},        {0, 0, 0, 0}};
+        {"version", no_argument, 0, 'V'},        {"image", required_argument, 0, OPT_IMAGE},
+        {"image-raw", required_argument, 0, OPT_IMAGE_RAW}, {"cr3", required_argument, 0, OPT_CR3},
+        {"snapshot", required_argument, 0, OPT_SNAPSHOT}, {"priv", required_argument, 0, OPT_PRIV},
+        {"log", required_argument, 0, OPT_LOG},  {0, 0, 0, 0}};
 
     const char *preset = "skylake", *config = NULL, *trace = NULL, *json = NULL, *csv = NULL, *save = NULL;
     static const char *sets[256];
@@ -298,6 +320,11 @@ int main(int argc, char **argv)
     int seed_set = 0;
     uint64_t seed = 1;
     char err[512];
+    const char *image = NULL, *snapshot = NULL, *log_path = NULL;
+    static const char *raws[64];
+    int nraws = 0, cr3_set = 0;
+    uint64_t cr3 = 0;
+    sim_priv_t priv = SIM_PRIV_USER;
 
     int c;
     opterr = 0;
@@ -404,6 +431,42 @@ int main(int argc, char **argv)
                 csv = v ? v : "-";
             break;
         }
+        case OPT_IMAGE:
+            if (image) {
+                fprintf(stderr, "mmusim: --image: one text image at most (raw dumps: --image-raw, repeatable)\n");
+                return 2;
+            }
+            image = optarg;
+            break;
+        case OPT_IMAGE_RAW:
+            if (nraws == 64) {
+                fprintf(stderr, "mmusim: too many --image-raw options (64 at most)\n");
+                return 2;
+            }
+            raws[nraws++] = optarg;
+            break;
+        case OPT_CR3: {
+            const char *h = optarg;
+            char *end;
+            if (h[0] == '0' && (h[1] == 'x' || h[1] == 'X'))
+                h += 2;
+            errno = 0;
+            cr3 = strtoull(h, &end, 16);
+            if (!*h || *end || errno || strchr(h, '-') || strchr(h, '+') || strchr(h, ' ')) {
+                fprintf(stderr, "mmusim: --cr3: invalid value '%s' (hexadecimal)\n", optarg);
+                return 2;
+            }
+            cr3_set = 1;
+            break;
+        }
+        case OPT_SNAPSHOT: snapshot = optarg; break;
+        case OPT_PRIV:
+            if (sim_priv_parse(optarg, &priv) != 0) {
+                fprintf(stderr, "mmusim: --priv: unknown mode '%s' (user, supervisor, split)\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_LOG: log_path = optarg; break;
         case 'q': quiet = 1; break;
         case OPT_PROGRESS: pg.mode = 1; break;
         case OPT_NOPROGRESS: pg.mode = -1; break;
@@ -430,6 +493,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "mmusim: --trace and workload options exclude each other\n");
         return 2;
     }
+    int replay = image || nraws || snapshot;
+    if (snapshot && (image || nraws || cr3_set)) {
+        fprintf(stderr, "mmusim: --snapshot excludes --image, --image-raw and --cr3 (it builds its own tables)\n");
+        return 2;
+    }
+    if (cr3_set && !image && !nraws) {
+        fprintf(stderr, "mmusim: --cr3 needs --image or --image-raw\n");
+        return 2;
+    }
+    if ((replay || log_path) && !trace && !have_wl && !dump && !save) {
+        fprintf(stderr, "mmusim: %s needs accesses: --trace FILE or --workload KIND\n",
+                replay ? (snapshot ? "--snapshot" : image ? "--image" : "--image-raw") : "--log");
+        return 2;
+    }
     if (pg.mode == 0 && !isatty(2))
         pg.mode = -1;
 
@@ -438,17 +515,30 @@ int main(int argc, char **argv)
         fprintf(stderr, "mmusim: %s\n", err);
         return 1;
     }
+    /* replay: the image header applies after the preset and the file, before --set */
+    image_t *im = replay ? image_create() : NULL;
+    if (replay && !im) {
+        fprintf(stderr, "mmusim: out of memory\n");
+        return 1;
+    }
+    if (image && (image_load_text(im, image, err, sizeof err) != 0 || image_apply_header(im, &cfg, err, sizeof err) != 0)) {
+        fprintf(stderr, "mmusim: %s\n", err);
+        image_destroy(im);
+        return 1;
+    }
     for (int i = 0; i < nsets; i++) {
         char key[128];
         const char *eq = strchr(sets[i], '=');
         if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof key) {
             fprintf(stderr, "mmusim: --set: expected KEY=VALUE, got '%s'\n", sets[i]);
+            image_destroy(im);
             return 2;
         }
         memcpy(key, sets[i], (size_t)(eq - sets[i]));
         key[eq - sets[i]] = 0;
         if (cfg_set(&cfg, key, eq + 1, err, sizeof err) != 0) {
             fprintf(stderr, "mmusim: --set: %s\n", err);
+            image_destroy(im);
             return 1;
         }
     }
@@ -460,15 +550,40 @@ int main(int argc, char **argv)
     }
     if (cfg_check(&cfg, err, sizeof err) != 0) {
         fprintf(stderr, "mmusim: %s\n", err);
+        image_destroy(im);
         return 1;
     }
     if (dump) {
         cfg_dump(&cfg, stdout);
+        image_destroy(im);
         return 0;
     }
     clock_gettime(CLOCK_MONOTONIC, &pg.start);
 
+    sim_opts_t sopts = {0};
+    sopts.priv = priv;
+    if (replay && !save) {
+        for (int i = 0; i < nraws; i++)
+            if (image_add_raw_arg(im, raws[i], err, sizeof err) != 0) {
+                fprintf(stderr, "mmusim: %s\n", err);
+                image_destroy(im);
+                return 1;
+            }
+        if (snapshot && image_load_snapshot(im, snapshot, cfg.mmu.maxphyaddr, cfg.seed, err, sizeof err) != 0) {
+            fprintf(stderr, "mmusim: %s\n", err);
+            image_destroy(im);
+            return 1;
+        }
+        if (!cr3_set && !image_cr3(im, &cr3)) {
+            fprintf(stderr, "mmusim: no CR3: give --cr3 VALUE or a 'cr3' line in the header of the --image file\n");
+            image_destroy(im);
+            return 1;
+        }
+        image_opts(im, cr3, cfg.mmu.maxphyaddr, &sopts);
+    }
+
     if (save) {
+        image_destroy(im);
         if (trace) {
             fprintf(stderr, "mmusim: --save-trace writes a built-in workload; use mmutrace to convert traces\n");
             return 2;
@@ -501,12 +616,20 @@ int main(int argc, char **argv)
         demo.alpha = 0.9;
         demo.seed = ws.seed;
         cfg.issue = ISSUE_INORDER; /* latency of a translation, without queueing */
-        return run_demo(&cfg, preset, &demo, quiet, &pg, json, csv);
+        return run_demo(&cfg, preset, &demo, quiet, &pg, json, csv, priv);
     }
 
     stats_t st;
     if (stats_init(&st) != 0) {
         fprintf(stderr, "mmusim: out of memory\n");
+        image_destroy(im);
+        return 1;
+    }
+    tlog_t *lg = NULL;
+    if (log_path && tlog_open(&lg, log_path, err, sizeof err) != 0) {
+        fprintf(stderr, "mmusim: %s\n", err);
+        stats_free(&st);
+        image_destroy(im);
         return 1;
     }
     int rc;
@@ -514,33 +637,57 @@ int main(int argc, char **argv)
         trace_src_t ts;
         if (trace_open(&ts.r, trace, fmt, err, sizeof err) != 0) {
             fprintf(stderr, "mmusim: %s\n", err);
+            tlog_close(lg, 0, err, sizeof err);
             stats_free(&st);
+            image_destroy(im);
             return 1;
         }
-        sim_source_t src = {trace_src_next, trace_src_err, &ts, trace, trace_src_where, NULL, NULL, progress_cb, &pg};
-        rc = sim_run(&cfg, &src, &st, err, sizeof err);
+        sim_source_t src = {trace_src_next, trace_src_err, &ts, trace, trace_src_where, lg ? tlog_on_rsp : NULL, lg,
+                            progress_cb, &pg};
+        rc = sim_run_opts(&cfg, &sopts, &src, &st, err, sizeof err);
         trace_close(ts.r);
     } else {
         workload_t *w;
         if (wl_create(&ws, &w, err, sizeof err) != 0) {
             fprintf(stderr, "mmusim: %s\n", err);
+            tlog_close(lg, 0, err, sizeof err);
             stats_free(&st);
+            image_destroy(im);
             return 1;
         }
-        sim_source_t src = {wl_src_next, NULL, w, wl_kind_name(ws.kind), NULL, NULL, NULL, progress_cb, &pg};
-        rc = sim_run(&cfg, &src, &st, err, sizeof err);
+        sim_source_t src = {wl_src_next, NULL, w, wl_kind_name(ws.kind), NULL, lg ? tlog_on_rsp : NULL, lg,
+                            progress_cb, &pg};
+        rc = sim_run_opts(&cfg, &sopts, &src, &st, err, sizeof err);
         wl_destroy(w);
     }
     if (rc != 0) {
+        char e2[512];
         fprintf(stderr, "mmusim: %s\n", err);
+        tlog_close(lg, 0, e2, sizeof e2); /* the lines so far stay, without the "#end" trailer */
         stats_free(&st);
+        image_destroy(im);
         return 1;
     }
     int out_rc = 0;
-    if (!quiet && !(json && !strcmp(json, "-")) && !(csv && !strcmp(csv, "-"))) {
+    if (lg && tlog_close(lg, 1, err, sizeof err) != 0) {
+        fprintf(stderr, "mmusim: %s\n", err);
+        out_rc = 1;
+    }
+    int to_stdout = (json && !strcmp(json, "-")) || (csv && !strcmp(csv, "-")) || (log_path && !strcmp(log_path, "-"));
+    if (!quiet && !to_stdout) {
         printf("%" PRIu64 " accesses, %" PRIu64 " cycles\n", st.accesses, st.cycles);
+        if (snapshot)
+            printf("page tables: snapshot %s, CR3 0x%" PRIx64 ", %" PRIu64 " ranges, %" PRIu64 " 4K + %" PRIu64
+                   " 2M + %" PRIu64 " 1G pages\n",
+                   snapshot, sopts.cr3, image_snapshot_ranges(im), image_snapshot_pages(im, MMU_PS_4K),
+                   image_snapshot_pages(im, MMU_PS_2M), image_snapshot_pages(im, MMU_PS_1G));
+        else if (replay)
+            printf("page tables: %s%s%s, CR3 0x%" PRIx64 ", %" PRIu64 " pages read from raw images\n",
+                   image ? "image " : "", image ? image : "", nraws ? (image ? " + raw" : "raw images") : "", sopts.cr3,
+                   image_raw_pages_loaded(im));
         stats_print_table(&st, stdout);
     }
+    image_destroy(im);
     if (json) {
         FILE *f = open_out(json, "JSON");
         if (!f) {
