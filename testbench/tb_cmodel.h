@@ -1,0 +1,100 @@
+// tb_cmodel.h - the C reference model (model/mmu.h) as an SC_MODULE with the
+// ports of rtl/mmu_top.sv.
+//
+// At every rising edge of clk_i: while rst_ni = 0 the model is rebuilt in its
+// reset state (mmu_create: arrays invalid, CR3 = 0, mode = 0, cycle 0);
+// otherwise the inputs of the cycle that ends are applied with mmu_step().
+// Then mmu_eval() gives the outputs of the new cycle, written to the output
+// ports: Moore outputs that change only after a rising edge, like the RTL's.
+#pragma once
+#include <systemc.h>
+
+#include <string>
+
+#include "mmu.h"
+#include "tb_ports.h"
+
+// Facts the ports do not show, gathered from mmu_last_info() for the summary.
+struct CModelStats {
+    uint64_t responses = 0, joined = 0, soft_miss = 0, walk_reads = 0, walk_writes = 0;
+};
+
+SC_MODULE(CModel)
+{
+    sc_in<bool> clk_i;
+    sc_in<bool> rst_ni;
+#define TB_X(t, n, w) sc_in<t> n##_i;
+    TB_CPU_INPUTS(TB_X)
+    TB_MEM_INPUTS(TB_X)
+#undef TB_X
+#define TB_X(t, n, w, g) sc_out<t> n##_o;
+    TB_OUTPUTS(TB_X)
+#undef TB_X
+
+    SC_HAS_PROCESS(CModel);
+    CModel(sc_module_name nm, const mmu_config_t &cfg) : sc_module(nm), cfg_(cfg)
+    {
+        rebuild();
+        SC_METHOD(on_posedge);
+        sensitive << clk_i.pos();
+        // no dont_initialize(): the first run writes the reset-state outputs
+    }
+    ~CModel() override { mmu_destroy(m_); }
+
+    mmu_t *model() const { return m_; }
+    const mmu_out_t &out() const { return out_; }
+    // A protocol violation reported by mmu_step() (empty when none), and the
+    // cycle it happened in.
+    const std::string &error() const { return error_; }
+    const CModelStats &stats() const { return stats_; }
+
+  private:
+    void rebuild()
+    {
+        char err[256];
+        mmu_destroy(m_);
+        m_ = nullptr;
+        if (mmu_create(&cfg_, &m_, err, sizeof err) != 0) {
+            // the configuration was checked before; this is an internal error
+            SC_REPORT_FATAL("CModel", err);
+        }
+    }
+
+    void on_posedge()
+    {
+        if (started_ && !rst_ni.read()) {
+            rebuild();
+        } else if (started_ && error_.empty()) {
+            mmu_in_t in{};
+#define TB_X(t, n, w) in.n = (decltype(in.n))n##_i.read();
+            TB_CPU_INPUTS(TB_X)
+            TB_MEM_INPUTS(TB_X)
+#undef TB_X
+            if (mmu_step(m_, &in) != 0) {
+                error_ = mmu_error(m_);
+            } else if (out_.rsp_valid) {
+                const mmu_rsp_info_t *i = mmu_last_info(m_);
+                stats_.responses++;
+                stats_.joined += i->joined;
+                stats_.soft_miss += i->soft_miss;
+                stats_.walk_reads += i->mem_reads;
+                stats_.walk_writes += i->mem_writes;
+            }
+        }
+        started_ = true;
+        mmu_eval(m_, &out_);
+#define TB_X(t, n, w, g)                                                                                             \
+    if (((uint64_t)out_.n & ~tb_width_mask(w)) && error_.empty())                                                    \
+        error_ = "C model output " #n " = " + std::to_string((uint64_t)out_.n) + " does not fit in " #w " bits";    \
+    n##_o.write((t)(out_.n & tb_width_mask(w)));
+        TB_OUTPUTS(TB_X)
+#undef TB_X
+    }
+
+    mmu_config_t cfg_;
+    mmu_t *m_ = nullptr;
+    mmu_out_t out_{};
+    bool started_ = false;
+    std::string error_;
+    CModelStats stats_;
+};

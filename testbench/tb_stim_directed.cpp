@@ -1,0 +1,665 @@
+// tb_stim_directed.cpp - directed tests: the cases of docs/timing.md section 6
+// (L1 hit, STLB hit, walks of each size with and without page-walk-cache
+// hits, page faults of every cause, A/D updates, two walks in flight and a
+// join, a flush during a walk, hit under miss, a full request table) and the
+// control operations of section 2.4.
+//
+// Each test is a script of steps (offer a request until accepted, offer a
+// control operation until ctl_ready, idle, wait for every response, run a
+// function) plus expectations on the C model's responses. Lockstep compares
+// the RTL with the model in every cycle; the expectations check that the test
+// really exercises its case. Latency expectations assume the diagrams'
+// parameters (the tiny preset: L1_LAT 1, STLB_LAT 2, PWC_LAT 1) and memory
+// latency 3, the default of directed tests; with --mem-lat other than 3 only
+// the other fields are checked.
+#include <cinttypes>
+#include <cstdio>
+#include <functional>
+#include <sstream>
+
+#include "paging.h"
+#include "tb_stim.h"
+
+namespace {
+
+struct Exp {
+    int src = -1, size = -1, fault = -1, cause = -1, err = -1, pwc = -1;
+    int64_t lat = -1;
+    bool has_pa = false;
+    uint64_t pa = 0;
+};
+
+class ScriptStim;
+using Builder = std::function<void(ScriptStim &)>;
+
+class ScriptStim : public Stimulus {
+  public:
+    ScriptStim(const StimContext &c, std::string name, Builder b) : Stimulus(c), name_(std::move(name)), build_(b)
+    {
+        keep_records_ = true;
+        std::string e;
+        if (!ctx_.mem_lat_given)
+            ctx_.mem_lat->parse("3", e);
+        timing_ = ctx_.mem_lat->is_fixed(3) && ctx_.cfg->mmu.l1_lat == 1 && ctx_.cfg->mmu.stlb_lat == 2 &&
+                  ctx_.cfg->mmu.pwc_lat == 1;
+    }
+    std::string name() const override { return name_; }
+    std::string describe() const override
+    {
+        return std::to_string(steps_.size()) + " steps, " + std::to_string(exp_.size()) + " expectations" +
+               (timing_ ? "" : " (latencies not checked: not the diagrams' parameters)");
+    }
+    bool setup(std::string &err) override
+    {
+        build_(*this);
+        err = setup_err_;
+        return setup_err_.empty();
+    }
+    void drive(uint64_t t, const mmu_out_t &o, mmu_in_t &in) override;
+    bool finished() const override { return pc_ >= steps_.size(); }
+    bool check(std::string &err) override;
+
+    // ---- builder API (used by the tests below) ----
+    DualMem &mem() { return *ctx_.mem; }
+    uint32_t base_mode() const { return ctx_.cfg->mode & ~(uint32_t)MMU_MODE_PCIDE; }
+    // A new address space; returns its root.
+    uint64_t space() { return mem().new_root(); }
+    // Map a page; accessed = set A in the leaf (flags) and in the entries above.
+    uint64_t map(uint64_t root, uint64_t va, unsigned ps, uint64_t flags, bool accessed = true)
+    {
+        uint64_t pa = mem().alloc_frame(ps);
+        std::string e;
+        if (!pa || !mem().map(root, va, pa, ps, flags | (accessed ? PT_A : 0), e))
+            setup_err_ = "map 0x" + to_hex(va) + ": " + e;
+        if (accessed)
+            mem().mark_accessed(root, va);
+        return pa;
+    }
+    void req(uint32_t id, uint64_t va, unsigned acc = MMU_ACC_READ, bool user = true)
+    {
+        Step s;
+        s.k = REQ;
+        s.in.req_valid = true;
+        s.in.req_id = id;
+        s.in.req_vaddr = va;
+        s.in.req_acc = (uint8_t)acc;
+        s.in.req_user = user;
+        steps_.push_back(s);
+    }
+    void ctl(unsigned op, uint64_t data = 0, uint64_t addr = 0, unsigned type = 0, unsigned pcid = 0)
+    {
+        Step s;
+        s.k = CTL;
+        s.in.ctl_valid = true;
+        s.in.ctl_op = (uint8_t)op;
+        s.in.ctl_data = data;
+        s.in.ctl_addr = addr;
+        s.in.ctl_type = (uint8_t)type;
+        s.in.ctl_pcid = (uint16_t)pcid;
+        steps_.push_back(s);
+    }
+    void cr3(uint64_t v) { ctl(MMU_CTL_CR3, v); }
+    void mode(uint32_t m) { ctl(MMU_CTL_MODE, m); }
+    void invlpg(uint64_t a) { ctl(MMU_CTL_INVLPG, 0, a); }
+    void invpcid(unsigned type, unsigned pcid, uint64_t a = 0) { ctl(MMU_CTL_INVPCID, 0, a, type, pcid); }
+    void idle(uint64_t n)
+    {
+        Step s;
+        s.k = IDLE;
+        s.n = n;
+        steps_.push_back(s);
+    }
+    void drain()
+    {
+        Step s;
+        s.k = DRAIN;
+        steps_.push_back(s);
+    }
+    void call(std::function<void()> fn)
+    {
+        Step s;
+        s.k = CALL;
+        s.fn = std::move(fn);
+        steps_.push_back(s);
+    }
+    // One request, then wait for its response.
+    void one(uint32_t id, uint64_t va, unsigned acc, bool user, Exp e)
+    {
+        req(id, va, acc, user);
+        drain();
+        expect(id, e);
+    }
+    void expect(uint32_t id, Exp e) { exp_.push_back({id, e}); }
+    // A check run at the end; returns an error text or "".
+    void final_check(std::function<std::string()> fn) { checks_.push_back(std::move(fn)); }
+    const RspRecord *rec(uint32_t id) const
+    {
+        for (const RspRecord &r : records())
+            if (r.id == id)
+                return &r;
+        return nullptr;
+    }
+    bool timing() const { return timing_; }
+    static std::string to_hex(uint64_t v)
+    {
+        char b[24];
+        std::snprintf(b, sizeof b, "%" PRIx64, v);
+        return b;
+    }
+
+  private:
+    enum Kind { REQ, CTL, IDLE, DRAIN, CALL };
+    struct Step {
+        Kind k = IDLE;
+        mmu_in_t in{};
+        uint64_t n = 0;
+        std::function<void()> fn;
+    };
+    std::string name_;
+    Builder build_;
+    std::string setup_err_;
+    bool timing_ = false;
+    std::vector<Step> steps_;
+    size_t pc_ = 0;
+    uint64_t idle_left_ = 0;
+    bool idle_started_ = false;
+    std::vector<std::pair<uint32_t, Exp>> exp_;
+    std::vector<std::function<std::string()>> checks_;
+};
+
+void ScriptStim::drive(uint64_t t, const mmu_out_t &o, mmu_in_t &in)
+{
+    (void)t;
+    while (pc_ < steps_.size()) {
+        Step &s = steps_[pc_];
+        switch (s.k) {
+        case CALL:
+            s.fn();
+            pc_++;
+            continue;
+        case DRAIN:
+            if (outstanding())
+                return;
+            pc_++;
+            continue;
+        case IDLE:
+            if (!idle_started_) {
+                idle_started_ = true;
+                idle_left_ = s.n;
+            }
+            if (idle_left_ == 0) {
+                idle_started_ = false;
+                pc_++;
+                continue;
+            }
+            idle_left_--;
+            return;
+        case REQ:
+            in.req_valid = true;
+            in.req_id = s.in.req_id;
+            in.req_vaddr = s.in.req_vaddr;
+            in.req_acc = s.in.req_acc;
+            in.req_user = s.in.req_user;
+            if (o.req_ready)
+                pc_++;
+            return;
+        case CTL:
+            in.ctl_valid = true;
+            in.ctl_op = s.in.ctl_op;
+            in.ctl_type = s.in.ctl_type;
+            in.ctl_pcid = s.in.ctl_pcid;
+            in.ctl_data = s.in.ctl_data;
+            in.ctl_addr = s.in.ctl_addr;
+            if (o.ctl_ready)
+                pc_++;
+            return;
+        }
+    }
+}
+
+bool ScriptStim::check(std::string &err)
+{
+    std::ostringstream s;
+    int bad = 0;
+    for (auto &pe : exp_) {
+        const RspRecord *r = rec(pe.first);
+        const Exp &e = pe.second;
+        if (!r) {
+            s << "\n  id " << pe.first << ": no response";
+            bad++;
+            continue;
+        }
+        auto f = [&](const char *what, int64_t want, int64_t got) {
+            if (want >= 0 && want != got) {
+                s << "\n  id " << pe.first << " (va 0x" << to_hex(r->va) << "): " << what << " " << got
+                  << ", expected " << want;
+                bad++;
+            }
+        };
+        f("src", e.src, r->o.rsp_src);
+        f("size", e.size, r->o.rsp_size);
+        f("fault", e.fault, r->o.rsp_fault);
+        f("cause", e.cause, r->o.rsp_cause);
+        f("err", e.err, r->o.rsp_err);
+        if (r->o.rsp_src == MMU_SRC_WALK)
+            f("pwc", e.pwc, r->o.rsp_pwc);
+        if (timing_)
+            f("latency", e.lat, (int64_t)r->latency());
+        if (e.has_pa && e.pa != r->o.rsp_paddr) {
+            s << "\n  id " << pe.first << ": paddr 0x" << to_hex(r->o.rsp_paddr) << ", expected 0x" << to_hex(e.pa);
+            bad++;
+        }
+    }
+    for (auto &c : checks_) {
+        std::string m = c();
+        if (!m.empty()) {
+            s << "\n  " << m;
+            bad++;
+        }
+    }
+    err = s.str();
+    return bad == 0;
+}
+
+// ------------------------------------------------------------------ helpers
+
+constexpr uint64_t UW = PT_U | PT_W | PT_D; // user, writable, dirty (A added by map)
+constexpr unsigned R = MMU_ACC_READ, W = MMU_ACC_WRITE, X = MMU_ACC_EXEC;
+
+Exp walk(unsigned size, int pwc, int64_t lat, uint64_t pa = 0, bool has_pa = false)
+{
+    Exp e;
+    e.src = MMU_SRC_WALK, e.size = (int)size, e.pwc = pwc, e.lat = lat, e.fault = 0, e.cause = 0;
+    e.pa = pa, e.has_pa = has_pa;
+    return e;
+}
+Exp hit(unsigned src, int64_t lat, uint64_t pa = 0, bool has_pa = false)
+{
+    Exp e;
+    e.src = (int)src, e.lat = lat, e.fault = 0, e.pa = pa, e.has_pa = has_pa;
+    return e;
+}
+Exp pf(unsigned cause, unsigned err, int size, int64_t lat = -1)
+{
+    Exp e;
+    e.src = MMU_SRC_WALK, e.fault = MMU_FAULT_PF, e.cause = (int)cause, e.err = (int)err, e.size = size, e.lat = lat;
+    return e;
+}
+Exp src_only(unsigned src)
+{
+    Exp e;
+    e.src = (int)src;
+    return e;
+}
+
+// Set up mode and CR3 (the RTL leaves reset with CR3 = 0, mode = 0).
+void start(ScriptStim &s, uint64_t root, uint32_t mode, uint64_t cr3_low = 0)
+{
+    s.mode(mode);
+    s.cr3(root | cr3_low);
+}
+
+// ------------------------------------------------------------------ tests
+
+void t_l1_hit(ScriptStim &s) // 6.1
+{
+    uint64_t rt = s.space(), P = va_of(1, 2, 3, 4);
+    uint64_t pa = s.map(rt, P, MMU_PS_4K, UW);
+    start(s, rt, s.base_mode());
+    s.one(1, P + 0x10, R, true, walk(MMU_PS_4K, 0, 20, pa + 0x10, true));
+    s.one(2, P + 0x20, R, true, hit(MMU_SRC_L1, 1, pa + 0x20, true));
+    s.one(3, P + 0x30, W, true, hit(MMU_SRC_L1, 1, pa + 0x30, true));
+    // back to back: three hits answered in three consecutive cycles
+    s.req(4, P);
+    s.req(5, P + 8);
+    s.req(6, P + 16, W);
+    s.drain();
+    for (uint32_t id = 4; id <= 6; id++)
+        s.expect(id, hit(MMU_SRC_L1, 1));
+}
+
+void t_stlb_hit(ScriptStim &s) // 6.2
+{
+    uint64_t rt = s.space(), P = va_of(1, 2, 3, 4);
+    uint64_t pa = s.map(rt, P, MMU_PS_4K, UW);
+    for (unsigned k = 1; k <= 4; k++)
+        s.map(rt, va_of(1, 2, 3, 4 + 2 * k), MMU_PS_4K, UW);
+    start(s, rt, s.base_mode());
+    s.one(1, P, X, true, walk(MMU_PS_4K, 0, 20)); // fills the ITLB and the STLB
+    s.one(2, P + 8, R, true, hit(MMU_SRC_STLB, 3, pa + 8, true)); // DTLB miss, STLB hit, DTLB refill
+    s.one(3, P + 16, R, true, hit(MMU_SRC_L1, 1));
+    // four more pages in P's DTLB set (2 sets, 4 ways) evict P from the DTLB
+    for (unsigned k = 1; k <= 4; k++)
+        s.one(10 + k, va_of(1, 2, 3, 4 + 2 * k), R, true, walk(MMU_PS_4K, 3, 8));
+    s.one(20, P, R, true, hit(MMU_SRC_STLB, 3, pa, true));
+}
+
+void t_walk_4k(ScriptStim &s) // 6.3
+{
+    uint64_t rt = s.space();
+    uint64_t A = va_of(1, 2, 3, 4), B = va_of(1, 2, 3, 5), C = va_of(1, 2, 4, 0), D = va_of(1, 3, 0, 0),
+             E = va_of(2, 0, 0, 0), K = va_of(300, 1, 2, 3);
+    uint64_t pa = s.map(rt, A, MMU_PS_4K, UW);
+    for (uint64_t v : {B, C, D, E})
+        s.map(rt, v, MMU_PS_4K, UW);
+    uint64_t pk = s.map(rt, K, MMU_PS_4K, PT_W); // supervisor, upper half
+    start(s, rt, s.base_mode());
+    s.one(1, A + 0x123, R, true, walk(MMU_PS_4K, 0, 20, pa + 0x123, true));
+    s.one(2, B, R, true, walk(MMU_PS_4K, 3, 8));  // PDE-cache hit
+    s.one(3, C, R, true, walk(MMU_PS_4K, 2, 12)); // PDPTE-cache hit
+    s.one(4, D, R, true, walk(MMU_PS_4K, 1, 16)); // PML4E-cache hit
+    s.one(5, E, W, true, walk(MMU_PS_4K, 0, 20)); // another PML4 entry
+    s.one(6, K + 0xFF8, R, false, walk(MMU_PS_4K, 0, 20, pk + 0xFF8, true));
+}
+
+void t_walk_2m(ScriptStim &s) // 6.4
+{
+    uint64_t rt = s.space();
+    uint64_t A = va_of(1, 2, 3, 0), B = va_of(1, 2, 5, 0), C = va_of(1, 4, 0, 0);
+    uint64_t pa = s.map(rt, A, MMU_PS_2M, UW);
+    s.map(rt, B, MMU_PS_2M, UW);
+    s.map(rt, C, MMU_PS_2M, UW);
+    start(s, rt, s.base_mode());
+    s.one(1, A + 0x1ABCDE, R, true, walk(MMU_PS_2M, 0, 16, pa + 0x1ABCDE, true));
+    s.one(2, B, R, true, walk(MMU_PS_2M, 2, 8));  // PDPTE-cache hit
+    s.one(3, C, R, true, walk(MMU_PS_2M, 1, 12)); // PML4E-cache hit
+    s.one(4, A + 0x54321, W, true, hit(MMU_SRC_L1, 1, pa + 0x54321, true));
+    s.one(5, A + 0x1000, X, true, hit(MMU_SRC_STLB, 3)); // ITLB miss, STLB (holds 2M) hit
+}
+
+void t_walk_1g(ScriptStim &s) // 6.5
+{
+    uint64_t rt = s.space();
+    uint64_t A = va_of(1, 2, 0, 0), B = va_of(1, 5, 0, 0);
+    uint64_t pa = s.map(rt, A, MMU_PS_1G, UW);
+    s.map(rt, B, MMU_PS_1G, UW);
+    start(s, rt, s.base_mode());
+    s.one(1, A + 0x2345678, R, true, walk(MMU_PS_1G, 0, 12, pa + 0x2345678, true));
+    s.one(2, B, R, true, walk(MMU_PS_1G, 1, 8)); // PML4E-cache hit
+    s.one(3, A + 0x3FFFFFF8, W, true, hit(MMU_SRC_L1, 1, pa + 0x3FFFFFF8, true));
+    s.one(4, B + 0x40000, X, true, hit(MMU_SRC_STLB, 3));
+}
+
+void t_page_fault(ScriptStim &s) // 6.6 and every fault cause of 5.3
+{
+    uint64_t rt = s.space();
+    uint64_t A = va_of(1, 2, 3, 4), RO = va_of(1, 2, 3, 7), SUP = va_of(1, 2, 3, 8), NX = va_of(1, 2, 3, 9),
+             RS = va_of(1, 2, 3, 10);
+    s.map(rt, A, MMU_PS_4K, UW);
+    s.map(rt, RO, MMU_PS_4K, PT_U);
+    s.map(rt, SUP, MMU_PS_4K, PT_W);
+    s.map(rt, NX, MMU_PS_4K, UW | PT_NX);
+    s.map(rt, RS, MMU_PS_4K, UW);
+    uint64_t rs_pte = s.mem().entry_addr(rt, RS, 1);
+    s.mem().set_bits(rs_pte, 1ull << 51); // reserved (MAXPHYADDR 46)
+    const uint32_t m = s.base_mode() | MMU_MODE_NXE | MMU_MODE_WP;
+    start(s, rt, m);
+    // not-present PML4E: rd PML4E in 4, answer in 8
+    s.one(1, va_of(5, 0, 0, 0), R, true, pf(MMU_CAUSE_NOT_PRESENT, MMU_PFEC_US, MMU_PS_NONE, 8));
+    // not-present PTE, cold walk: 4 reads, answer in 20
+    s.one(2, va_of(1, 2, 3, 6), W, true,
+          pf(MMU_CAUSE_NOT_PRESENT, MMU_PFEC_WR | MMU_PFEC_US, MMU_PS_NONE, 20));
+    s.one(3, RO, W, true, pf(MMU_CAUSE_WRITE, MMU_PFEC_P | MMU_PFEC_WR | MMU_PFEC_US, MMU_PS_4K));
+    s.one(4, SUP, R, true, pf(MMU_CAUSE_USER, MMU_PFEC_P | MMU_PFEC_US, MMU_PS_4K));
+    s.one(5, NX, X, true, pf(MMU_CAUSE_NX, MMU_PFEC_P | MMU_PFEC_US | MMU_PFEC_ID, MMU_PS_4K));
+    s.one(6, RS, R, true, pf(MMU_CAUSE_RSVD, MMU_PFEC_P | MMU_PFEC_RSVD | MMU_PFEC_US, MMU_PS_NONE));
+    // non-canonical: #GP from the L1 lookup, one cycle
+    {
+        Exp e;
+        e.src = MMU_SRC_NONE, e.fault = MMU_FAULT_GP, e.cause = MMU_CAUSE_NONCANON, e.err = 0,
+        e.size = MMU_PS_NONE, e.lat = 1, e.has_pa = true, e.pa = 0;
+        s.one(7, 0x0000800000000000ull, R, true, e);
+    }
+    s.one(8, A, R, true, walk(MMU_PS_4K, -1, -1));
+    // supervisor accesses: SMEP, SMAP, WP
+    s.mode(m | MMU_MODE_SMEP | MMU_MODE_SMAP);
+    s.one(9, A, X, false, pf(MMU_CAUSE_SMEP, MMU_PFEC_P | MMU_PFEC_ID, MMU_PS_4K));
+    s.one(10, A, R, false, pf(MMU_CAUSE_SMAP, MMU_PFEC_P, MMU_PS_4K));
+    s.mode(m | MMU_MODE_SMEP | MMU_MODE_SMAP | MMU_MODE_AC);
+    s.one(11, A, R, false, walk(MMU_PS_4K, -1, -1)); // AC = 1 allows it
+    s.one(12, SUP + 8, W, false, walk(MMU_PS_4K, -1, -1));
+    // supervisor write to a read-only page with CR0.WP = 1
+    s.one(13, RO, W, false, pf(MMU_CAUSE_WRITE, MMU_PFEC_P | MMU_PFEC_WR, MMU_PS_4K));
+    s.mode(m & ~MMU_MODE_WP);
+    s.one(14, RO + 16, W, false, walk(MMU_PS_4K, -1, -1)); // CR0.WP = 0: allowed
+    // IA32_EFER.NXE = 0: XD is a reserved bit
+    s.mode(m & ~MMU_MODE_NXE);
+    s.one(15, NX, R, true, pf(MMU_CAUSE_RSVD, MMU_PFEC_P | MMU_PFEC_RSVD | MMU_PFEC_US, MMU_PS_NONE));
+}
+
+void t_ad_update(ScriptStim &s) // 6.7 and 5.5
+{
+    uint64_t rt = s.space(), A = va_of(1, 2, 3, 4), B = va_of(1, 2, 3, 5);
+    s.map(rt, A, MMU_PS_4K, PT_U | PT_W, false); // fresh tables: A = 0 everywhere
+    s.map(rt, B, MMU_PS_4K, PT_U | PT_W, false);
+    start(s, rt, s.base_mode());
+    s.one(1, A, R, true, walk(MMU_PS_4K, 0, 24)); // 4 reads, 4 A writes
+    s.one(2, A, W, true, walk(MMU_PS_4K, 3, 9));  // soft miss (D = 0): PTE read, D write
+    s.one(3, B, W, true, walk(MMU_PS_4K, 3, 9));  // PTE read, one A|D write
+    s.one(4, B, W, true, hit(MMU_SRC_L1, 1));
+    DualMem *mem = &s.mem();
+    s.final_check([mem, rt, A, B]() -> std::string {
+        for (unsigned level = 4; level >= 1; level--) {
+            uint64_t e = mem->read(mem->entry_addr(rt, A, level));
+            uint64_t want = PTE_A | (level == 1 ? PTE_D : 0);
+            if ((e & (PTE_A | PTE_D)) != want)
+                return "A/D bits of the level-" + std::to_string(level) + " entry of A: 0x" + ScriptStim::to_hex(e);
+        }
+        uint64_t e = mem->read(mem->entry_addr(rt, B, 1));
+        if ((e & (PTE_A | PTE_D)) != (PTE_A | PTE_D))
+            return "A/D bits of B's PTE: 0x" + ScriptStim::to_hex(e);
+        return "";
+    });
+}
+
+void t_two_walks(ScriptStim &s) // 6.8
+{
+    uint64_t rt = s.space(), P = va_of(1, 2, 3, 4), Q = va_of(2, 5, 6, 7);
+    s.map(rt, P, MMU_PS_4K, UW);
+    s.map(rt, Q, MMU_PS_4K, UW);
+    start(s, rt, s.base_mode());
+    s.req(1, P);      // A, walker 0
+    s.req(2, Q);      // B, walker 1
+    s.req(3, P + 64); // C joins A's walk
+    s.drain();
+    s.expect(1, walk(MMU_PS_4K, 0, 20));
+    s.expect(2, walk(MMU_PS_4K, 0, 20));
+    s.expect(3, walk(MMU_PS_4K, 0, 20));
+    ScriptStim *sp = &s;
+    s.final_check([sp]() -> std::string {
+        const RspRecord *a = sp->rec(1), *b = sp->rec(2), *c = sp->rec(3);
+        if (!a || !b || !c || !sp->timing())
+            return "";
+        if (!(a->t_rsp < b->t_rsp && b->t_rsp + 1 == c->t_rsp))
+            return "responses not in the order A, B, C (B older than C, one per cycle)";
+        return "";
+    });
+    // a request for the same page with another access kind does not join
+    uint64_t R2 = va_of(2, 5, 6, 9);
+    s.map(rt, R2, MMU_PS_4K, UW);
+    s.req(4, R2);
+    s.req(5, R2 + 8, W);
+    s.drain();
+    s.expect(4, walk(MMU_PS_4K, 3, 8));
+    s.expect(5, src_only(MMU_SRC_WALK));
+}
+
+void t_flush_walk(ScriptStim &s) // 6.9
+{
+    uint64_t rt = s.space(), P = va_of(1, 2, 3, 4), Q = va_of(1, 2, 3, 5);
+    s.map(rt, P, MMU_PS_4K, UW);
+    s.map(rt, Q, MMU_PS_4K, UW);
+    start(s, rt, s.base_mode());
+    s.req(1, P);
+    s.idle(1);
+    s.invlpg(P); // offered in cycle c+2, waits for the walk
+    s.one(2, P, R, true, walk(MMU_PS_4K, 0, 20)); // INVLPG dropped P and the PWC entries
+    s.req(3, Q);
+    s.idle(3);
+    s.cr3(rt); // MOV to CR3 during a walk: waits too, then flushes
+    s.one(4, Q, R, true, walk(MMU_PS_4K, 0, 20));
+    s.expect(1, walk(MMU_PS_4K, 0, 20));
+    s.expect(3, walk(MMU_PS_4K, 3, 8));
+    ScriptStim *sp = &s;
+    s.final_check([sp]() -> std::string {
+        const auto &ct = sp->ctl_cycles(); // 0 mode, 1 cr3, 2 invlpg, 3 cr3
+        const RspRecord *a = sp->rec(1), *q = sp->rec(3), *b = sp->rec(2);
+        if (ct.size() != 4 || !a || !q || !b)
+            return "missing control handshakes or responses";
+        if (ct[2] != a->t_rsp + 1)
+            return "INVLPG accepted in cycle " + std::to_string(ct[2]) + ", expected the cycle after A's response (" +
+                   std::to_string(a->t_rsp + 1) + ")";
+        if (b->t_acc != ct[2] + 1)
+            return "request after the INVLPG accepted in " + std::to_string(b->t_acc) + ", expected " +
+                   std::to_string(ct[2] + 1);
+        if (ct[3] != q->t_rsp + 1)
+            return "MOV to CR3 accepted in cycle " + std::to_string(ct[3]) + ", expected " +
+                   std::to_string(q->t_rsp + 1);
+        return "";
+    });
+}
+
+void t_ctl_ops(ScriptStim &s) // 2.4: PCIDs, global pages, INVLPG, INVPCID 0-3, mode writes
+{
+    uint64_t rt = s.space(), P = va_of(1, 2, 3, 4), K = va_of(400, 2, 3, 4);
+    s.map(rt, P, MMU_PS_4K, UW);
+    s.map(rt, K, MMU_PS_4K, PT_W | PT_G | PT_D);
+    const uint32_t m = s.base_mode() | MMU_MODE_PGE | MMU_MODE_PCIDE;
+    start(s, rt, m, 1);
+    const unsigned L1 = MMU_SRC_L1, WK = MMU_SRC_WALK;
+    uint32_t id = 1;
+    auto acc = [&](uint64_t va, bool user, unsigned src) { s.one(id++, va, R, user, src_only(src)); };
+    acc(P, true, WK);
+    acc(K, false, WK);
+    acc(P, true, L1);
+    s.cr3(rt | 2); // PCID 2, flush PCID 2
+    acc(P, true, WK);
+    acc(K, false, L1); // global
+    s.cr3(rt | 1 | (1ull << 63)); // back to PCID 1, no flush
+    acc(P, true, L1);
+    s.cr3(rt | 1); // flush PCID 1 except global
+    acc(P, true, WK);
+    acc(K, false, L1);
+    s.invlpg(P);
+    acc(P, true, WK);
+    s.invlpg(K); // global entries for the page go too
+    acc(K, false, WK);
+    s.invpcid(0, 1, P);
+    acc(P, true, WK);
+    s.invpcid(0, 2, P); // another PCID: P of PCID 1 stays
+    acc(P, true, L1);
+    s.invpcid(1, 1);
+    acc(P, true, WK);
+    acc(K, false, L1);
+    s.invpcid(3, 0);
+    acc(P, true, WK);
+    acc(K, false, L1);
+    s.invpcid(2, 0);
+    acc(K, false, WK);
+    acc(P, true, WK);
+    s.mode(m & ~MMU_MODE_PGE); // PGE change: flush all
+    acc(K, false, WK);
+    acc(K, false, L1);
+    s.mode(m);
+    acc(K, false, WK);
+    acc(P, true, WK);
+    s.mode(m | MMU_MODE_SMEP); // SMEP 0 -> 1: flush current PCID
+    acc(P, true, WK);
+    s.mode(m | MMU_MODE_SMEP | MMU_MODE_SMAP | MMU_MODE_AC); // no flush
+    acc(P, true, L1);
+    s.mode(s.base_mode() | MMU_MODE_PGE); // PCIDE 1 -> 0: flush all
+    acc(K, false, WK);
+    s.cr3(rt);
+    acc(K, false, L1); // still global
+    acc(P, true, WK);
+    s.invlpg(0x8000000000000000ull); // non-canonical: no-op
+    acc(P, true, L1);
+}
+
+void t_hit_under_miss(ScriptStim &s) // 6.10
+{
+    uint64_t rt = s.space(), A = va_of(1, 2, 3, 4), H = va_of(3, 2, 1, 0);
+    s.map(rt, A, MMU_PS_4K, UW);
+    s.map(rt, H, MMU_PS_4K, UW);
+    start(s, rt, s.base_mode());
+    s.one(1, H, R, true, walk(MMU_PS_4K, 0, 20));
+    s.req(2, A);
+    s.req(3, H + 8);
+    s.req(4, H + 16, W);
+    s.drain();
+    s.expect(2, walk(MMU_PS_4K, 0, 20));
+    s.expect(3, hit(MMU_SRC_L1, 1));
+    s.expect(4, hit(MMU_SRC_L1, 1));
+}
+
+void t_full(ScriptStim &s) // request table full: req_ready = 0; the miss queue waits for walkers
+{
+    uint64_t rt = s.space();
+    start(s, rt, s.base_mode());
+    for (uint32_t i = 0; i < 12; i++) {
+        uint64_t va = va_of(1, 2, 3, 16 * i);
+        s.map(rt, va, MMU_PS_4K, UW);
+        s.req(100 + i, va, i % 3 == 2 ? W : R);
+    }
+    s.drain();
+    for (uint32_t i = 0; i < 12; i++)
+        s.expect(100 + i, src_only(MMU_SRC_WALK));
+    ScriptStim *sp = &s;
+    s.final_check([sp]() -> std::string {
+        return sp->stats().offered_not_ready ? "" : "req_ready never went to 0";
+    });
+}
+
+void t_port_conflict(ScriptStim &s) // 2.3 / [T:memory port]: two walkers want the port in one cycle
+{
+    uint64_t rt = s.space(), P = va_of(1, 2, 3, 4), Q = va_of(2, 5, 6, 7);
+    s.map(rt, P, MMU_PS_4K, UW);
+    s.map(rt, Q, MMU_PS_4K, UW);
+    start(s, rt, s.base_mode());
+    // A reads in c+4, c+8, ...; B, accepted in c+4, wants the port in c+8 too:
+    // rr (1 after A's first grant) gives it to walker 1, A asks again in c+9
+    s.req(1, P);
+    s.idle(3);
+    s.req(2, Q);
+    s.drain();
+    s.expect(1, walk(MMU_PS_4K, 0, 21));
+    s.expect(2, walk(MMU_PS_4K, 0, 20));
+}
+
+struct Entry {
+    const char *name, *descr;
+    void (*fn)(ScriptStim &);
+};
+const Entry kTests[] = {
+    {"l1_hit", "6.1: a walk, then L1 hits, back to back", t_l1_hit},
+    {"stlb_hit", "6.2: STLB hits after a fetch and after a DTLB eviction", t_stlb_hit},
+    {"walk_4k", "6.3: 4 KiB walks with no, PML4E, PDPTE and PDE-cache hits", t_walk_4k},
+    {"walk_2m", "6.4: 2 MiB walks with no, PML4E and PDPTE-cache hits", t_walk_2m},
+    {"walk_1g", "6.5: 1 GiB walks with no and PML4E-cache hits", t_walk_1g},
+    {"page_fault", "6.6, 5.3: not present, reserved, write, user, NX, SMEP, SMAP, WP, #GP", t_page_fault},
+    {"ad_update", "6.7: A/D writes of a first touch and of a write to a clean page", t_ad_update},
+    {"two_walks", "6.8: two walks in flight, a join, no join for another access kind", t_two_walks},
+    {"flush_walk", "6.9: INVLPG and MOV to CR3 offered during a walk", t_flush_walk},
+    {"ctl_ops", "2.4: PCIDs, global pages, INVLPG, INVPCID 0-3, mode writes", t_ctl_ops},
+    {"hit_under_miss", "6.10: L1 hits answered while a walk is in flight", t_hit_under_miss},
+    {"port_conflict", "2.3: two walkers want the memory port in the same cycle (round robin)", t_port_conflict},
+    {"full", "12 misses back to back: request table full, miss queue", t_full},
+};
+
+} // namespace
+
+std::vector<std::pair<std::string, std::string>> directed_tests()
+{
+    std::vector<std::pair<std::string, std::string>> v;
+    for (const Entry &e : kTests)
+        v.push_back({e.name, e.descr});
+    return v;
+}
+
+std::unique_ptr<Stimulus> make_directed(const std::string &name, const StimContext &c)
+{
+    for (const Entry &e : kTests)
+        if (name == e.name)
+            return std::make_unique<ScriptStim>(c, e.name, e.fn);
+    return nullptr;
+}
