@@ -712,6 +712,10 @@ int cfg_check(const sim_config_t *c, char *err, size_t errlen)
         return fail(err, errlen, "mode: unknown bits 0x%" PRIx32, c->mode & ~known);
     if ((c->mode & MMU_MODE_PCIDE) && !c->pcid)
         return fail(err, errlen, "pcid: mode has CR4.PCIDE set but pcid is off");
+    /* process p uses PCID p+1: PCIDs 1..4095 are distinct, 4096 would wrap */
+    if (c->pcid && c->processes > 4095)
+        return fail(err, errlen, "processes: at most 4095 with pcid on (one PCID 1..4095 each), got %" PRIu32,
+                    c->processes);
     return 0;
 }
 

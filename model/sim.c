@@ -163,7 +163,7 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
                 cur_proc = proc;
                 ctl_cr3 = roots[proc];
                 if (pcid_on)
-                    ctl_cr3 |= ((uint64_t)(proc % 4095) + 1) | (1ull << 63);
+                    ctl_cr3 |= ((uint64_t)proc + 1) | (1ull << 63); /* cfg_check: processes <= 4095 */
                 st->ctl_ops++;
             }
             unsigned ps = MMU_PS_4K;

@@ -1014,8 +1014,26 @@ static void test_docs(void)
     free(d);
 }
 
+/* Bug test: process p runs with PCID p+1, so with pcid on at most 4095
+ * processes have distinct PCIDs; 4096 used to wrap onto PCID 1. */
+static void test_pcid_process_limit(void)
+{
+    sim_config_t c;
+    char err[256];
+    CHECK(cfg_preset(&c, "tiny", err, sizeof err) == 0);
+    CHECK(cfg_set(&c, "pcid", "on", err, sizeof err) == 0);
+    CHECK(cfg_set(&c, "processes", "4095", err, sizeof err) == 0);
+    CHECK(cfg_check(&c, err, sizeof err) == 0);
+    CHECK(cfg_set(&c, "processes", "4096", err, sizeof err) == 0);
+    CHECK(cfg_check(&c, err, sizeof err) == -1);
+    CHECK(strstr(err, "processes") != NULL);
+    CHECK(cfg_set(&c, "pcid", "off", err, sizeof err) == 0);
+    CHECK(cfg_check(&c, err, sizeof err) == 0); /* without PCIDs 4096 is fine */
+}
+
 int main(void)
 {
+    test_pcid_process_limit();
     test_units();
     test_presets();
     test_set();
