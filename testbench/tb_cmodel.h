@@ -14,6 +14,35 @@
 #include "mmu.h"
 #include "tb_ports.h"
 
+// The debug read port of mmu_top (dbg_*): one way of one array, packed as
+// rtl/mmu_pkg.sv sa_entry_t, MSB first {tag[35:0], data[51:0], pcid[11:0],
+// size[1:0], flags[5:0]} (flags 5:0, size 7:6, pcid 19:8, data 71:20, tag
+// 107:72).
+constexpr int TB_SA_ENTRY_W = 108;
+using tb_sa_bits = sc_bv<TB_SA_ENTRY_W>;
+
+inline tb_sa_bits tb_sa_pack(const sa_entry_t &e)
+{
+    tb_sa_bits b;
+    b.range(5, 0) = (unsigned)e.flags;
+    b.range(7, 6) = (unsigned)e.size;
+    b.range(19, 8) = (unsigned)e.pcid;
+    b.range(71, 20) = (uint64_t)e.data;
+    b.range(107, 72) = (uint64_t)e.tag;
+    return b;
+}
+
+inline sa_entry_t tb_sa_unpack(const tb_sa_bits &b)
+{
+    sa_entry_t e{};
+    e.flags = (uint8_t)b.range(5, 0).to_uint();
+    e.size = (uint8_t)b.range(7, 6).to_uint();
+    e.pcid = (uint16_t)b.range(19, 8).to_uint();
+    e.data = b.range(71, 20).to_uint64();
+    e.tag = b.range(107, 72).to_uint64();
+    return e;
+}
+
 // Facts the ports do not show, gathered from mmu_last_info() for the summary.
 struct CModelStats {
     uint64_t responses = 0, joined = 0, soft_miss = 0, walk_reads = 0, walk_writes = 0;
@@ -30,6 +59,13 @@ SC_MODULE(CModel)
 #define TB_X(t, n, w, g) sc_out<t> n##_o;
     TB_OUTPUTS(TB_X)
 #undef TB_X
+    // debug read of the arrays, as mmu_top's (combinational, no effect)
+    sc_in<uint32_t> dbg_arr_i;
+    sc_in<uint32_t> dbg_idx_i;
+    sc_out<tb_sa_bits> dbg_entry_o;
+    sc_out<uint32_t> dbg_age_o;
+    sc_out<uint64_t> dbg_plru_o;
+    sc_out<uint32_t> dbg_lfsr_o;
 
     SC_HAS_PROCESS(CModel);
     CModel(sc_module_name nm, const mmu_config_t &cfg) : sc_module(nm), cfg_(cfg)
@@ -38,6 +74,8 @@ SC_MODULE(CModel)
         SC_METHOD(on_posedge);
         sensitive << clk_i.pos();
         // no dont_initialize(): the first run writes the reset-state outputs
+        SC_METHOD(dbg_eval);
+        sensitive << dbg_arr_i << dbg_idx_i << dbg_ev_;
     }
     ~CModel() override { mmu_destroy(m_); }
 
@@ -89,9 +127,34 @@ SC_MODULE(CModel)
     n##_o.write((t)(out_.n & tb_width_mask(w)));
         TB_OUTPUTS(TB_X)
 #undef TB_X
+        dbg_ev_.notify(SC_ZERO_TIME); // the arrays may have changed: re-read the debug port
+    }
+
+    // mmu_top's debug_read: the way dbg_idx_i (set * ways + way) of array
+    // dbg_arr_i; zeros (and the LFSR) beyond the array; zeros for a disabled one
+    void dbg_eval()
+    {
+        const uint32_t id = dbg_arr_i.read(), idx = dbg_idx_i.read();
+        const sa_t *a = id < MMU_ARR_COUNT ? mmu_array(m_, (mmu_array_id_t)id) : nullptr;
+        sa_entry_t e{};
+        uint32_t age = 0, lfsr = 0;
+        uint64_t plru = 0;
+        if (a && a->sets) {
+            lfsr = a->lfsr;
+            if (idx < a->sets * a->ways) {
+                e = a->e[idx];
+                age = a->age[idx];
+                plru = a->plru[idx / a->ways];
+            }
+        }
+        dbg_entry_o.write(tb_sa_pack(e));
+        dbg_age_o.write(age);
+        dbg_plru_o.write(plru);
+        dbg_lfsr_o.write(lfsr);
     }
 
     mmu_config_t cfg_;
+    sc_event dbg_ev_;
     mmu_t *m_ = nullptr;
     mmu_out_t out_{};
     bool started_ = false;

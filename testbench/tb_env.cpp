@@ -4,11 +4,14 @@
 #include <verilated.h>
 #include <verilated_fst_sc.h>
 
+#include <algorithm>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 #include "Vmmu_top.h"
+#include "Vmmu_top___024root.h" // the request table and walker states, for coverage
 
 namespace {
 constexpr unsigned kResetEdges = 2; // rising edges with rst_ni = 0 before cycle 0
@@ -19,6 +22,41 @@ constexpr uint64_t kQuietCycles = 8; // idle cycles compared after the last resp
 #define TB_GATE_always(d, r) true
 #define TB_GATE_rsp_valid(d, r) ((d).rsp_valid && (r).rsp_valid)
 #define TB_GATE_mem_req_valid(d, r) ((d).mem_req_valid && (r).mem_req_valid)
+
+// The RTL's request-table and walker states (rtl/mmu_pkg.sv rt_state_e,
+// walker_state_e), read for coverage.
+enum { RTL_RT_MISS = 3, RTL_RT_WALK = 4, RTL_RT_DONE = 5, RTL_W_IDLE = 0 };
+
+// Does any compared output differ?
+bool outputs_differ(const mmu_out_t &d, const mmu_out_t &r)
+{
+#define TB_X(ty, nm, w, g)                                                                                           \
+    if (TB_GATE_##g(d, r) && (uint64_t)d.nm != (uint64_t)r.nm)                                                       \
+        return true;
+    TB_OUTPUTS(TB_X)
+#undef TB_X
+    return false;
+}
+
+std::string flags_text(unsigned f)
+{
+    static const char *const n[6] = {"V", "G", "RW", "US", "XD", "D"};
+    std::string s;
+    for (int i = 0; i < 6; i++)
+        if (f >> i & 1)
+            s += std::string(s.empty() ? "" : "|") + n[i];
+    return s.empty() ? "0" : s;
+}
+
+std::string entry_text(const sa_entry_t &e)
+{
+    char b[160];
+    std::snprintf(b, sizeof b, "tag 0x%" PRIx64 " data 0x%" PRIx64 " pcid 0x%x size %u flags 0x%02x (%s)", e.tag,
+                  e.data, (unsigned)e.pcid, (unsigned)e.size, (unsigned)e.flags, flags_text(e.flags).c_str());
+    return b;
+}
+
+uint64_t to_ps(const sc_time &t) { return (uint64_t)std::llround(t.to_seconds() * 1e12); }
 
 std::string hex(uint64_t v, unsigned width)
 {
@@ -31,37 +69,15 @@ std::string hex(uint64_t v, unsigned width)
 }
 } // namespace
 
-// Ports of mmu_top beyond those of the contract (the debug read port of the
-// arrays, for the end-of-test array compare that comes later): bound to idle
-// signals when the model has them, so that the testbench builds against any
-// RTL revision. Inputs stay 0.
-#define TB_OPTIONAL_PORT(name)                                                                                       \
-    template <class M>                                                                                               \
-    static auto bind_opt_##name(M &m, std::vector<std::shared_ptr<void>> &keep, int)                          \
-        ->decltype((void)m.name, void())                                                                             \
-    {                                                                                                                \
-        using T = typename std::remove_reference_t<decltype(m.name)>::data_type;                                    \
-        auto *s = new sc_signal<T>(#name);                                                                           \
-        keep.emplace_back(std::shared_ptr<sc_signal<T>>(s));                                                                                      \
-        m.name(*s);                                                                                                  \
-    }                                                                                                                \
-    template <class M> static void bind_opt_##name(M &, std::vector<std::shared_ptr<void>> &, long) {}
-TB_OPTIONAL_PORT(dbg_arr_i)
-TB_OPTIONAL_PORT(dbg_idx_i)
-TB_OPTIONAL_PORT(dbg_entry_o)
-TB_OPTIONAL_PORT(dbg_age_o)
-TB_OPTIONAL_PORT(dbg_plru_o)
-TB_OPTIONAL_PORT(dbg_lfsr_o)
-#undef TB_OPTIONAL_PORT
-
-template <class M> static void bind_optional(M &m, std::vector<std::shared_ptr<void>> &keep)
+// The DUT's debug read port (rtl/mmu_top.sv dbg_*, or the C wrapper's).
+template <class M> void Env::bind_debug(M &m)
 {
-    bind_opt_dbg_arr_i(m, keep, 0);
-    bind_opt_dbg_idx_i(m, keep, 0);
-    bind_opt_dbg_entry_o(m, keep, 0);
-    bind_opt_dbg_age_o(m, keep, 0);
-    bind_opt_dbg_plru_o(m, keep, 0);
-    bind_opt_dbg_lfsr_o(m, keep, 0);
+    m.dbg_arr_i(dbg_arr_);
+    m.dbg_idx_i(dbg_idx_);
+    m.dbg_entry_o(dbg_entry_);
+    m.dbg_age_o(dbg_age_);
+    m.dbg_plru_o(dbg_plru_);
+    m.dbg_lfsr_o(dbg_lfsr_);
 }
 
 // Bind a model with the ports of mmu_top (Vmmu_top or CModel) to the signals.
@@ -79,7 +95,7 @@ template <class M> static void bind_model(M &m, sc_in<bool> &clk, sc_signal<bool
 
 Env::Env(sc_module_name nm, const sim_config_t &cfg, const EnvOptions &opt, const StimContext &sctx, sc_time period)
     : sc_module(nm), cfg_(cfg), opt_(opt), sctx_(sctx), period_(period), noise_(Rng::derive(opt.seed, 3)),
-      hist_(kHistory)
+      hist_(std::max<size_t>(kHistory, opt.wave_cycles) + opt.after + 2)
 {
     lat_ = *sctx.mem_lat;
     sctx_.mem_lat = &lat_;
@@ -93,16 +109,25 @@ Env::Env(sc_module_name nm, const sim_config_t &cfg, const EnvOptions &opt, cons
 #define TB_X(t, n, w) ref_->n##_i(n);
     TB_CPU_INPUTS(TB_X)
 #undef TB_X
+    // the model's debug port is bound (SystemC wants every port bound) but
+    // not used: the array compare reads the model's sa_t directly
+    ref_->dbg_arr_i(dbg_arr_);
+    ref_->dbg_idx_i(dbg_idx_);
+    ref_->dbg_entry_o(rdbg_entry_);
+    ref_->dbg_age_o(rdbg_age_);
+    ref_->dbg_plru_o(rdbg_plru_);
+    ref_->dbg_lfsr_o(rdbg_lfsr_);
     if (opt_.dut_is_c) {
         cdut_ = std::make_unique<CModel>("dut", cfg_.mmu);
         bind_model(*cdut_, clk, rst_n, sdut_, this);
+        bind_debug(*cdut_);
 #define TB_X(t, n, w) cdut_->n##_i(n);
         TB_CPU_INPUTS(TB_X)
 #undef TB_X
     } else {
         vdut_ = std::make_unique<Vmmu_top>("dut");
         bind_model(*vdut_, clk, rst_n, sdut_, this);
-        bind_optional(*vdut_, extra_);
+        bind_debug(*vdut_);
 #define TB_X(t, n, w) vdut_->n##_i(n);
         TB_CPU_INPUTS(TB_X)
 #undef TB_X
@@ -129,6 +154,53 @@ bool Env::setup(std::string &err)
     uint64_t ms = Rng::derive(opt_.seed, 4);
     mdut_ = std::make_unique<MemModel>(mem_->dut(), lat_, ms, cfg_.mmu.maxphyaddr);
     mref_ = std::make_unique<MemModel>(mem_->ref(), lat_, ms, cfg_.mmu.maxphyaddr);
+    if (!opt_.inject_array.empty()) {
+        std::string name = opt_.inject_array, field = "tag";
+        size_t colon = name.find(':');
+        if (colon != std::string::npos) {
+            field = name.substr(colon + 1);
+            name = name.substr(0, colon);
+        }
+        for (unsigned id = 0; id < MMU_ARR_COUNT; id++)
+            if (name == mmu_array_name((mmu_array_id_t)id))
+                inj_arr_ = (int)id;
+        if (inj_arr_ < 0) {
+            err = "--inject-array-mismatch: unknown array '" + name + "' (itlb.4k, itlb.2m, itlb.1g, dtlb.4k, "
+                  "dtlb.2m, dtlb.1g, stlb, pwc.pml4e, pwc.pdpte, pwc.pde)";
+            return false;
+        }
+        const sa_t *a = mmu_array(ref_->model(), (mmu_array_id_t)inj_arr_);
+        static const char *const fields[] = {"tag", "data", "pcid", "size", "flags", "age", "plru", "lfsr"};
+        if (std::find(std::begin(fields), std::end(fields), field) == std::end(fields)) {
+            err = "--inject-array-mismatch: unknown field '" + field + "' (tag, data, pcid, size, flags, age, plru, "
+                  "lfsr)";
+            return false;
+        }
+        if (!a->sets || (field == "age" && a->repl != MMU_REPL_LRU) ||
+            (field == "plru" && a->repl != MMU_REPL_PLRU) || (field == "lfsr" && a->repl != MMU_REPL_RANDOM)) {
+            err = "--inject-array-mismatch: " + name + " has " +
+                  (a->sets ? std::string("another replacement policy; its ") + field + " is not compared"
+                           : std::string("no entries"));
+            return false;
+        }
+        inj_field_ = field;
+    }
+    if (!opt_.coverage.empty()) {
+        if (!vdut_) {
+            err = "--coverage needs the RTL (it reads the RTL's request table and walker states)";
+            return false;
+        }
+        cov_ = std::make_unique<Coverage>(CovConfig::from(cfg_.mmu));
+        const unsigned RT = cfg_.mmu.outstanding, NW = cfg_.mmu.walkers;
+        rtc_.assign(RT, RtCov{});
+        rt_prev_.assign(RT, 0);
+        rt_cur_.assign(RT, 0);
+        rtw_cur_.assign(RT, 0);
+        rtid_cur_.assign(RT, 0);
+        wk_prev_.assign(NW, 0);
+        wk_cur_.assign(NW, 0);
+        wk_writes_.assign(NW, 0);
+    }
     std::printf("test %s%s%s\n", stim_->name().c_str(), stim_->describe().empty() ? "" : ": ",
                 stim_->describe().c_str());
     std::printf("page tables: %zu frames; memory latency %s\n", mem_->frames(), lat_.text.c_str());
@@ -169,15 +241,25 @@ void Env::fail(int status, const std::string &msg)
     }
 }
 
-bool Env::compare(uint64_t t, const mmu_out_t &d, const mmu_out_t &r0)
+void Env::wave_on_fail(uint64_t t, const std::string &what, const std::vector<std::string> &ports)
 {
-    mmu_out_t r = r0;
-    if (t == opt_.inject)
-        r.req_ready = !r.req_ready;
+    if (wave_pending_ || opt_.mismatch_wave == "none")
+        return;
+    wave_pending_ = true;
+    vcd_.first_bad = t;
+    vcd_.what = what;
+    vcd_.bad_ports = ports;
+}
+
+// r: the model's outputs as compared (with --inject-mismatch applied)
+bool Env::compare(uint64_t t, const mmu_out_t &d, const mmu_out_t &r)
+{
     int n = 0;
     std::string others;
+    std::vector<std::string> ports;
 #define TB_X(ty, nm, w, g)                                                                                           \
     if (TB_GATE_##g(d, r) && (uint64_t)d.nm != (uint64_t)r.nm) {                                                     \
+        ports.push_back(#nm "_o");                                                                                   \
         if (n++ == 0) {                                                                                              \
             std::printf("MISMATCH at cycle %" PRIu64 "\n", t);                                                        \
             std::printf("  port:  %s\n", #nm "_o");                                                                 \
@@ -198,6 +280,7 @@ bool Env::compare(uint64_t t, const mmu_out_t &d, const mmu_out_t &r0)
     std::fputs(others.c_str(), stdout);
     print_wave_hint(t);
     print_history(stdout);
+    wave_on_fail(t, "port " + ports[0] + " differs", ports);
     char b[64];
     std::snprintf(b, sizeof b, "mismatch at cycle %" PRIu64, t);
     fail(TB_FAIL, b);
@@ -216,14 +299,13 @@ void Env::print_wave_hint(uint64_t t) const
 void Env::print_history(FILE *f) const
 {
     std::fprintf(f, "  last cycles (inputs, model outputs):\n");
-    for (size_t k = 0; k < kHistory; k++) {
-        const Hist &h = hist_[(hist_pos_ + k) % kHistory];
-        if (h.t == 0 && k + 1 < kHistory && hist_[(hist_pos_ + k + 1) % kHistory].t == 0)
-            continue; // not filled yet
+    const size_t n = std::min(hist_n_, kHistory), N = hist_.size();
+    for (size_t k = 0; k < n; k++) {
+        const TbCycle &h = hist_[(hist_pos_ + N - n + k) % N];
         std::string s;
         char b[200];
         const mmu_in_t &i = h.in;
-        const mmu_out_t &o = h.o;
+        const mmu_out_t &o = h.o_r;
         if (i.req_valid) {
             std::snprintf(b, sizeof b, " req%s id=%u va=%016" PRIx64 " acc=%u user=%u", o.req_ready ? "+" : "(wait)",
                           (unsigned)i.req_id, i.req_vaddr, (unsigned)i.req_acc, (unsigned)i.req_user);
@@ -247,8 +329,9 @@ void Env::print_history(FILE *f) const
                           o.mem_req_addr, o.mem_req_we ? (" <- " + hex(o.mem_req_wdata, 64)).c_str() : "");
             s += b;
         }
-        if (i.mem_rsp_valid) {
-            std::snprintf(b, sizeof b, " mem_rsp w%u %016" PRIx64, (unsigned)i.mem_rsp_id, i.mem_rsp_data);
+        if (h.mem_r.mem_rsp_valid) {
+            std::snprintf(b, sizeof b, " mem_rsp w%u %016" PRIx64, (unsigned)h.mem_r.mem_rsp_id,
+                          h.mem_r.mem_rsp_data);
             s += b;
         }
         std::fprintf(f, "    %8" PRIu64 "%s%s\n", h.t, o.req_ready ? " R" : " -", s.c_str());
@@ -280,6 +363,8 @@ void Env::on_posedge()
                     wave_time(t).c_str());                                                                           \
         print_wave_hint(t);                                                                                          \
         print_history(stdout);                                                                                       \
+        wave_on_fail(t, "Moore violation on " #nm "_o (the RTL's value changed after the inputs of the cycle)",     \
+                     {#nm "_o"});                                                                                    \
         fail(TB_FAIL, "Moore violation in cycle " + std::to_string(t));                                              \
         return;                                                                                                      \
     }
@@ -310,6 +395,9 @@ void Env::on_negedge()
     sref_.read(r);
     last_d_ = d;
     have_last_d_ = true;
+    mmu_out_t rc = r; // the model's outputs as compared: --inject-mismatch corrupts req_ready
+    if (t == opt_.inject)
+        rc.req_ready = !rc.req_ready;
     if (!stopping_) {
         if (vdut_ && (Verilated::gotError() || Verilated::gotFinish())) {
             std::printf("RTL ASSERTION (or $stop/$finish) in the cycle before cycle %" PRIu64 "\n  seed:  %" PRIu64
@@ -317,6 +405,7 @@ void Env::on_negedge()
                         t, opt_.seed, opt_.test.c_str(), wave_time(t ? t - 1 : 0).c_str());
             print_wave_hint(t);
             print_history(stdout);
+            wave_on_fail(t ? t - 1 : 0, "RTL assertion", {});
             fail(TB_FAIL, "RTL assertion");
         } else if (!ref_->error().empty()) {
             fail(TB_ERROR, "C model: " + ref_->error());
@@ -326,9 +415,11 @@ void Env::on_negedge()
             fail(TB_ERROR, "internal error: C model at cycle " + std::to_string(mmu_cycle(ref_->model())) +
                                ", testbench at " + std::to_string(t));
         } else {
-            compare(t, d, r);
+            compare(t, d, rc);
         }
     }
+    if (cov_ && !stopping_)
+        cover_cycle(t, r);
 
     // memory sides, each from its own memory and its own outputs
     mmu_in_t in{}, ind{}, inr{};
@@ -367,15 +458,19 @@ void Env::on_negedge()
     sref_.n.write((ty)(inr.n & tb_width_mask(w)));
     TB_MEM_INPUTS(TB_X)
 #undef TB_X
+    if (cov_ && !stopping_)
+        cover_after_drive(in, r);
 
-    Hist &h = hist_[hist_pos_];
-    hist_pos_ = (hist_pos_ + 1) % kHistory;
+    TbCycle &h = hist_[hist_pos_];
+    hist_pos_ = (hist_pos_ + 1) % hist_.size();
+    hist_n_++;
     h.t = t;
     h.in = in;
-    h.in.mem_rsp_valid = inr.mem_rsp_valid;
-    h.in.mem_rsp_id = inr.mem_rsp_id;
-    h.in.mem_rsp_data = inr.mem_rsp_data;
-    h.o = r;
+    h.mem_r = inr;
+    h.mem_d = ind;
+    h.o_r = rc;
+    h.o_d = d;
+    h.diff = outputs_differ(d, rc);
     if (opt_.verbose >= 2)
         print_history(stdout);
 
@@ -393,15 +488,208 @@ void Env::on_negedge()
         fail(TB_ERROR, "no progress (deadlock)");
         return;
     }
-    // end of the test: no more stimulus, nothing outstanding, then a few
-    // idle cycles that are compared too
+    // end of the test: no more stimulus, nothing outstanding, a few idle
+    // cycles that are compared too, then the arrays are read through the
+    // debug port (one way per cycle, still comparing every port), then the
+    // memories and the expectations
     if (stim_->finished() && stim_->outstanding() == 0 && !in.req_valid && !in.ctl_valid &&
         mmu_outstanding(ref_->model()) == 0) {
         if (quiet_until_ == ~0ull)
             quiet_until_ = t + kQuietCycles;
-        if (t >= quiet_until_)
+        if (t >= quiet_until_ && arrays_step(t))
             end_of_test(t);
     }
+}
+
+// One cycle of the array compare: check the way whose debug read was set up
+// in the cycle before (the port is combinational; its outputs settled in the
+// delta cycles after the inputs were written), then set up the next.
+bool Env::arrays_step(uint64_t t)
+{
+    (void)t;
+    if (!arr_started_) {
+        arr_started_ = true;
+        for (unsigned id = 0; id < MMU_ARR_COUNT; id++) {
+            const sa_t *a = mmu_array(ref_->model(), (mmu_array_id_t)id);
+            for (uint32_t i = 0; i < a->sets * a->ways; i++)
+                arr_items_.push_back({id, i});
+        }
+        if (inj_arr_ >= 0) { // the first valid way, else way 0
+            const sa_t *a = mmu_array(ref_->model(), (mmu_array_id_t)inj_arr_);
+            for (uint32_t i = a->sets * a->ways; i-- > 0;)
+                if (a->e[i].flags & SA_V)
+                    inj_idx_ = i;
+        }
+    } else if (arr_k_ > 0) {
+        array_check(arr_items_[arr_k_ - 1].first, arr_items_[arr_k_ - 1].second);
+    }
+    if (arr_k_ < arr_items_.size()) {
+        dbg_arr_.write(arr_items_[arr_k_].first);
+        dbg_idx_.write(arr_items_[arr_k_].second);
+        arr_k_++;
+        return false;
+    }
+    return true;
+}
+
+void Env::array_check(unsigned id, uint32_t idx)
+{
+    const sa_t *a = mmu_array(ref_->model(), (mmu_array_id_t)id);
+    const uint32_t set = idx / a->ways, way = idx % a->ways;
+    sa_entry_t m = a->e[idx];
+    uint64_t mage = a->age[idx], mplru = a->plru[set], mlfsr = a->lfsr;
+    if ((int)id == inj_arr_ && idx == inj_idx_) { // --inject-array-mismatch: corrupt the model's copy
+        if (inj_field_ == "tag") m.tag ^= 1;
+        else if (inj_field_ == "data") m.data ^= 0x1000;
+        else if (inj_field_ == "pcid") m.pcid ^= 1;
+        else if (inj_field_ == "size") m.size ^= 1;
+        else if (inj_field_ == "flags") m.flags ^= SA_D;
+        else if (inj_field_ == "age") mage ^= 1;
+        else if (inj_field_ == "plru") mplru ^= 1;
+        else if (inj_field_ == "lfsr") mlfsr ^= 1;
+    }
+    const sa_entry_t d = tb_sa_unpack(dbg_entry_.read());
+    const uint64_t dage = dbg_age_.read(), dplru = dbg_plru_.read(), dlfsr = dbg_lfsr_.read();
+    struct Field {
+        const char *name;
+        uint64_t rtl, model;
+        unsigned width;
+        bool on;
+    } fs[] = {{"tag", d.tag, m.tag, 36, true},
+              {"data", d.data, m.data, 52, true},
+              {"pcid", d.pcid, m.pcid, 12, true},
+              {"size", d.size, m.size, 2, true},
+              {"flags", d.flags, m.flags, 6, true},
+              {"age (LRU)", dage, mage, 8, a->repl == MMU_REPL_LRU},
+              {"plru (tree bits of the set)", dplru, mplru, 64, a->repl == MMU_REPL_PLRU && way == 0},
+              {"lfsr", dlfsr, mlfsr, 16, a->repl == MMU_REPL_RANDOM && idx == 0}};
+    const char *name = mmu_array_name((mmu_array_id_t)id);
+    for (const Field &f : fs) {
+        if (!f.on || f.rtl == f.model)
+            continue;
+        if (arr_bad_++ == 0) {
+            std::printf("ARRAY MISMATCH at the end of the test (cycle %" PRIu64 ", read through dbg_*)\n",
+                        cycle_ - 1);
+            std::printf("  array: %s (dbg_arr %u), set %u, way %u (dbg_idx %u)\n", name, id, set, way, idx);
+            std::printf("  field: %s\n", f.name);
+            std::printf("  rtl:   %s\n", hex(f.rtl, f.width).c_str());
+            std::printf("  model: %s\n", hex(f.model, f.width).c_str());
+            std::printf("  seed:  %" PRIu64 "\n  test:  %s\n", opt_.seed, opt_.test.c_str());
+            std::printf("  rtl entry:   %s\n  model entry: %s\n", entry_text(d).c_str(), entry_text(m).c_str());
+        } else if (arr_bad_ <= 16) {
+            std::printf("  also:  %s set %u way %u %s: rtl %s model %s\n", name, set, way, f.name,
+                        hex(f.rtl, f.width).c_str(), hex(f.model, f.width).c_str());
+        }
+    }
+}
+
+// ------------------------------------------------------------------ coverage
+//
+// From the RTL's request table (rt_state_q, rt_walker_q, rt_id_q) and walker
+// states (w_state_q), read at the falling edge of every cycle: a request
+// dispatched in cycle t-1 is MISS in t-1 and WALK (or DONE: a join in the
+// completion cycle) in t; a walk that completed in t-1 leaves its requests
+// WALK in t-1 and DONE in t. "Busy" counts walkers not IDLE at the start of
+// that cycle. The model's mmu_last_info() adds whether the request joined a
+// walk, and cross-checks the A/D bookkeeping.
+void Env::cover_cycle(uint64_t t, const mmu_out_t &r)
+{
+    auto *root = vdut_->rootp;
+    const unsigned RT = cfg_.mmu.outstanding, NW = cfg_.mmu.walkers;
+    rt_prev_.swap(rt_cur_);
+    wk_prev_.swap(wk_cur_);
+    for (unsigned i = 0; i < RT; i++) {
+        rt_cur_[i] = (uint8_t)root->mmu_top__DOT__rt_state_q[i];
+        rtw_cur_[i] = (uint8_t)root->mmu_top__DOT__rt_walker_q[i];
+        rtid_cur_[i] = (uint16_t)root->mmu_top__DOT__rt_id_q[i];
+    }
+    for (unsigned k = 0; k < NW; k++)
+        wk_cur_[k] = (uint8_t)root->mmu_top__DOT__w_state_q[k];
+
+    // the response of the cycle before: the model's facts about it
+    if (cov_pending_) {
+        cov_pending_ = false;
+        const mmu_rsp_info_t *info = mmu_last_info(ref_->model());
+        CovSample &s = cov_sample_;
+        if (info->cycle_rsp != cov_pending_t_) {
+            fail(TB_ERROR, "coverage: mmu_last_info() describes cycle " + std::to_string(info->cycle_rsp) +
+                               ", not the response of cycle " + std::to_string(cov_pending_t_));
+            return;
+        }
+        if (s.src >= COV_WALK0 && s.src <= COV_WALK3 && info->joined)
+            s.src = COV_JOIN;
+        // the walk's owner: the model counted its A/D writes too
+        if (s.src >= COV_WALK0 && s.src <= COV_WALK3 && (info->mem_writes > 0) != (s.ad != 0)) {
+            fail(TB_ERROR, "coverage: the RTL's walker made " + std::string(s.ad ? "" : "no ") +
+                               "A/D writes, the model counts " + std::to_string(info->mem_writes) +
+                               " for the response of cycle " + std::to_string(cov_pending_t_));
+            return;
+        }
+        cov_->add(s);
+    }
+    if (cov_have_prev_) {
+        unsigned busy = 0;
+        for (unsigned k = 0; k < NW; k++)
+            busy += wk_prev_[k] != RTL_W_IDLE;
+        for (unsigned i = 0; i < RT; i++) {
+            const bool disp = rt_prev_[i] == RTL_RT_MISS && (rt_cur_[i] == RTL_RT_WALK || rt_cur_[i] == RTL_RT_DONE);
+            const bool done = (rt_prev_[i] == RTL_RT_WALK || disp) && rt_cur_[i] == RTL_RT_DONE;
+            if (disp) {
+                rtc_[i] = RtCov{};
+                rtc_[i].busy_disp = (int)busy;
+            }
+            if (done) {
+                rtc_[i].busy_done = (int)busy;
+                rtc_[i].ad = rtw_cur_[i] < NW && wk_writes_[rtw_cur_[i]] > 0;
+            }
+        }
+    }
+    cov_have_prev_ = true;
+    for (unsigned k = 0; k < NW; k++)
+        if (wk_cur_[k] == RTL_W_IDLE)
+            wk_writes_[k] = 0;
+    if (r.mem_req_valid && r.mem_req_we && r.mem_req_id < NW)
+        wk_writes_[r.mem_req_id]++;
+
+    if (r.rsp_valid) {
+        CovSample s;
+        s.size = r.rsp_size & 3;
+        s.cause = r.rsp_cause < MMU_CAUSE_COUNT ? r.rsp_cause : 0;
+        switch (r.rsp_src) {
+        case MMU_SRC_L1: s.src = COV_L1; break;
+        case MMU_SRC_STLB: s.src = COV_STLB; break;
+        case MMU_SRC_WALK: s.src = COV_WALK0 + (r.rsp_pwc & 3); break;
+        default: s.src = COV_NONE; break;
+        }
+        if (r.rsp_src == MMU_SRC_WALK) {
+            unsigned i = 0;
+            while (i < RT && !(rt_cur_[i] == RTL_RT_DONE && rtid_cur_[i] == r.rsp_id))
+                i++;
+            if (i == RT) {
+                fail(TB_ERROR, "coverage: no DONE request-table entry with id " + std::to_string(r.rsp_id) +
+                                   " in the RTL in cycle " + std::to_string(t));
+                return;
+            }
+            s.ad = rtc_[i].ad;
+            s.flush = rtc_[i].flush;
+            s.busy_disp = rtc_[i].busy_disp;
+            s.busy_done = rtc_[i].busy_done;
+        }
+        cov_sample_ = s;
+        cov_pending_ = true;
+        cov_pending_t_ = t;
+    }
+}
+
+// A control operation waiting in cycle t (ctl_valid && !ctl_ready) while
+// requests are in their walk.
+void Env::cover_after_drive(const mmu_in_t &in, const mmu_out_t &r)
+{
+    if (!in.ctl_valid || r.ctl_ready)
+        return;
+    for (size_t i = 0; i < rt_cur_.size(); i++)
+        if (rt_cur_[i] == RTL_RT_WALK)
+            rtc_[i].flush = true;
 }
 
 void Env::end_of_test(uint64_t t)
@@ -413,18 +701,56 @@ void Env::end_of_test(uint64_t t)
                     "  seed:  %" PRIu64 "\n  test:  %s\n",
                     t, n, report.c_str(), opt_.seed, opt_.test.c_str());
         fail(TB_FAIL, "page-table memories differ");
-        stop_at_ = t;
+    }
+    if (arr_bad_) {
+        std::printf("  %u difference%s in the arrays (%zu ways compared)\n", arr_bad_, arr_bad_ == 1 ? "" : "s",
+                    arr_items_.size());
+        fail(TB_FAIL, "TLB/PWC arrays differ at the end of the test");
     }
     std::string err;
     if (!stim_->check(err)) {
         std::printf("EXPECTATION FAILED: %s\n  seed:  %" PRIu64 "\n  test:  %s\n", err.c_str(), opt_.seed,
                     opt_.test.c_str());
         fail(TB_FAIL, "expectation failed");
-        stop_at_ = t;
     }
     stopping_ = true;
     stop_at_ = t;
     sc_stop();
+}
+
+void Env::write_fail_wave()
+{
+    std::vector<TbCycle> cyc;
+    const size_t N = hist_.size(), n = std::min(hist_n_, N);
+    for (size_t k = 0; k < n; k++) {
+        const TbCycle &h = hist_[(hist_pos_ + N - n + k) % N];
+        if (h.t + opt_.wave_cycles > vcd_.first_bad) // the last wave_cycles up to the first difference, and after
+            cyc.push_back(h);
+    }
+    VcdInfo &v = vcd_;
+    v.vcd = opt_.mismatch_wave.empty() ? "mismatch-" + std::to_string(opt_.seed) + ".vcd" : opt_.mismatch_wave;
+    std::string stem = v.vcd;
+    if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".vcd") == 0)
+        stem.resize(stem.size() - 4);
+    v.gtkw = stem + ".gtkw";
+    v.t0_ps = to_ps(t0_);
+    v.period_ps = to_ps(period_);
+    v.seed = opt_.seed;
+    v.test = opt_.test;
+    std::string err;
+    if (cyc.empty() || !write_mismatch_vcd(v, cyc, err)) {
+        std::printf("mismatch waveform: not written: %s\n", cyc.empty() ? "no cycles recorded" : err.c_str());
+        return;
+    }
+    const uint64_t a = cyc.front().t, b = cyc.back().t;
+    std::printf("mismatch waveform: %s: cycles %" PRIu64 "..%" PRIu64 " (%" PRIu64 " after the first difference), "
+                "rtl.<port> and model.<port> side by side, in.<port> the CPU-side inputs\n",
+                v.vcd.c_str(), a, b, b - v.first_bad);
+    std::printf("  times: cycle c starts at %" PRIu64 " ps + c * %" PRIu64 " ps, in this VCD and in the FST of --wave "
+                "(timescale 1 ps in both): cycle %" PRIu64 " <-> %" PRIu64 " ps = %.0f ns\n",
+                v.t0_ps, v.period_ps, v.first_bad, v.t0_ps + v.first_bad * v.period_ps,
+                (double)(v.t0_ps + v.first_bad * v.period_ps) / 1000.0);
+    std::printf("  open:  gtkwave %s %s\n", v.vcd.c_str(), v.gtkw.c_str());
 }
 
 int Env::finish(double wall)
@@ -437,6 +763,8 @@ int Env::finish(double wall)
         delete tfp_;
         tfp_ = nullptr;
     }
+    if (wave_pending_)
+        write_fail_wave();
     const StimStats &s = stim_->stats();
     const MemCounts &m = mref_->counts();
     const CModelStats &c = ref_->stats();
@@ -460,6 +788,24 @@ int Env::finish(double wall)
                 " soft misses\n",
                 s.accepted, s.offered_not_ready, s.max_outstanding, s.responses ? (double)s.lat_sum / s.responses : 0.0,
                 s.lat_max, c.joined, c.soft_miss);
+    if (arr_k_ == arr_items_.size() && arr_started_) {
+        unsigned narr = 0;
+        for (unsigned id = 0; id < MMU_ARR_COUNT; id++)
+            narr += mmu_array(ref_->model(), (mmu_array_id_t)id)->sets != 0;
+        std::printf("arrays: %zu ways of %u arrays compared through the debug read port: %s\n", arr_items_.size(),
+                    narr, arr_bad_ ? "DIFFER" : "equal");
+    }
+    if (cov_) {
+        cov_->add_run(opt_.test, cycle_);
+        std::string err;
+        if (!cov_->write(opt_.coverage, err)) {
+            std::printf("coverage: %s\n", err.c_str());
+            if (status_ == TB_PASS)
+                status_ = TB_ERROR;
+        } else {
+            std::printf("%s; counts in %s\n", cov_->summary().c_str(), opt_.coverage.c_str());
+        }
+    }
     if (trace_open_ || !opt_.wave.empty())
         std::printf("waveform: %s (cycle 0 starts at %.0f ns, period %.0f ns)\n", opt_.wave.c_str(),
                     t0_.to_seconds() * 1e9, period_.to_seconds() * 1e9);

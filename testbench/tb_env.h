@@ -24,10 +24,12 @@
 
 #include "mmu.h"
 #include "tb_cmodel.h"
+#include "tb_cover.h"
 #include "tb_dualmem.h"
 #include "tb_mem.h"
 #include "tb_ports.h"
 #include "tb_stim.h"
+#include "tb_vcd.h"
 
 class Vmmu_top;
 class VerilatedFstSc;
@@ -42,6 +44,10 @@ struct EnvOptions {
     unsigned after = 4;        // cycles simulated after a mismatch (for the waveform)
     uint64_t watchdog = 50000; // cycles without progress before giving up
     bool noise = true;         // drive noise on the payload of inputs whose valid is 0
+    std::string mismatch_wave; // VCD written on the first difference ("" = mismatch-SEED.vcd, "none" = off)
+    unsigned wave_cycles = 64; // cycles before the first difference in that VCD
+    std::string inject_array;  // --inject-array-mismatch ARRAY[:FIELD]: corrupt the model's copy at the compare
+    std::string coverage;      // --coverage FILE: write this run's coverage counts (JSON)
     int verbose = 0;
     std::string rerun;         // the command line, for the rerun hint
 };
@@ -92,6 +98,15 @@ SC_MODULE(Env)
     void print_history(FILE *f) const;
     void print_wave_hint(uint64_t t) const;
     std::string wave_time(uint64_t t) const;
+    // the mismatch VCD: remember the first difference, write it at the end
+    void wave_on_fail(uint64_t t, const std::string &what, const std::vector<std::string> &ports);
+    void write_fail_wave();
+    // the end-of-test compare of every array through the debug read port
+    bool arrays_step(uint64_t t); // true when every way has been read
+    void array_check(unsigned id, uint32_t idx);
+    // coverage bookkeeping (from the RTL's request table and walkers)
+    void cover_cycle(uint64_t t, const mmu_out_t &r);
+    void cover_after_drive(const mmu_in_t &in, const mmu_out_t &r);
 
     sim_config_t cfg_;
     EnvOptions opt_;
@@ -114,7 +129,15 @@ SC_MODULE(Env)
     TB_CPU_INPUTS(TB_X)
 #undef TB_X
     SideSignals sdut_, sref_;
-    std::vector<std::shared_ptr<void>> extra_; // signals of the DUT's extra ports
+    // the DUT's debug read port (the model side is read directly)
+    sc_signal<uint32_t> dbg_arr_, dbg_idx_;
+    sc_signal<tb_sa_bits> dbg_entry_;
+    sc_signal<uint32_t> dbg_age_, dbg_lfsr_;
+    sc_signal<uint64_t> dbg_plru_;
+    sc_signal<tb_sa_bits> rdbg_entry_; // the model's, unused
+    sc_signal<uint32_t> rdbg_age_, rdbg_lfsr_;
+    sc_signal<uint64_t> rdbg_plru_;
+    template <class M> void bind_debug(M &m);
 
     // run state
     unsigned negedges_ = 0;
@@ -127,13 +150,36 @@ SC_MODULE(Env)
     int status_ = TB_PASS;
     std::string fail_msg_;
 
-    struct Hist {
-        uint64_t t;
-        mmu_in_t in;  // CPU side + the model's memory response
-        mmu_out_t o;  // the model's outputs
-    };
     mmu_out_t last_d_{}; // the DUT's outputs read at the last falling edge
     bool have_last_d_ = false;
-    std::vector<Hist> hist_;
-    size_t hist_pos_ = 0;
+    std::vector<TbCycle> hist_; // ring of the last cycles (inputs, both sides' outputs)
+    size_t hist_pos_ = 0, hist_n_ = 0;
+
+    // mismatch waveform
+    bool wave_pending_ = false;
+    VcdInfo vcd_;
+
+    // array compare
+    std::vector<std::pair<unsigned, uint32_t>> arr_items_; // (array, set * ways + way)
+    size_t arr_k_ = 0;
+    bool arr_started_ = false;
+    unsigned arr_bad_ = 0;
+    int inj_arr_ = -1;   // injection target
+    uint32_t inj_idx_ = 0;
+    std::string inj_field_;
+
+    // coverage
+    std::unique_ptr<Coverage> cov_;
+    struct RtCov {
+        int busy_disp = -1, busy_done = -1;
+        bool flush = false, ad = false;
+    };
+    std::vector<RtCov> rtc_;             // per request-table entry, while in its walk
+    std::vector<uint8_t> rt_prev_, rt_cur_, rtw_cur_, wk_prev_, wk_cur_; // RTL states, last and this cycle
+    std::vector<uint16_t> rtid_cur_;
+    std::vector<unsigned> wk_writes_;    // A/D writes of each walker's current walk
+    bool cov_have_prev_ = false;
+    bool cov_pending_ = false;           // a response sample waiting for the model's mmu_last_info
+    uint64_t cov_pending_t_ = 0;
+    CovSample cov_sample_;
 };

@@ -10,12 +10,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <getopt.h>
 #include <string>
 #include <vector>
 
 #include "mmu_config.h"
 #include "rtl_params.h"
+#include "tb_cover.h"
 #include "tb_env.h"
 #include "tb_params.h"
 #include "tb_stim.h"
@@ -62,15 +64,30 @@ void usage(FILE *f)
                  "      --watchdog N         cycles without progress before giving up (default 50000)\n"
                  "      --dut rtl|c          the design under test: the RTL (default) or a second C model\n"
                  "                           (checks the harness itself)\n"
+                 "      --mismatch-wave FILE VCD of the RTL's and the model's ports side by side, written on the\n"
+                 "                           first difference (default mismatch-SEED.vcd; 'none': not written),\n"
+                 "                           and a GTKWave save file (.vcd -> .gtkw) next to it\n"
+                 "      --mismatch-wave-cycles N  cycles before the difference in it (default 64)\n"
                  "      --inject-mismatch N  flip the model's req_ready in cycle N (checks the scoreboard)\n"
+                 "      --inject-array-mismatch ARRAY[:FIELD]  corrupt one way of the model's ARRAY (itlb.4k ..\n"
+                 "                           pwc.pde; FIELD tag (default), data, pcid, size, flags, age, plru, lfsr)\n"
+                 "                           at the end-of-test array compare (checks that compare)\n"
+
                  "  -v, --verbose            more output (twice: every cycle)\n"
                  "  -h, --help\n"
+                 "Coverage (docs/coverage.md):\n"
+                 "      --coverage FILE      write this run's functional coverage counts (JSON)\n"
+                 "      --coverage-merge [--coverage OUT] [--require-coverage] FILE...\n"
+                 "                           sum coverage files, print the report (crosses, unreachable bins,\n"
+                 "                           missed bins); exit 1 with --require-coverage if a reachable bin\n"
+                 "                           was not hit\n"
                  "Exit status: 0 pass, 1 mismatch or failed expectation, 2 usage or configuration, 3 error.\n",
                  MMU_RTL_PRESET, MMU_RTL_SET[0] ? " + " : "", MMU_RTL_SET);
 }
 
 enum { O_SEED = 256, O_CYCLES, O_TEST, O_LIST, O_TRACE, O_FORMAT, O_MEMLAT, O_KNOB, O_NONOISE, O_WAVE, O_WAVEFROM,
-       O_AFTER, O_WATCHDOG, O_DUT, O_INJECT };
+       O_AFTER, O_WATCHDOG, O_DUT, O_INJECT, O_MWAVE, O_MWAVE_CYCLES, O_INJECT_ARRAY, O_COVERAGE, O_COV_MERGE,
+       O_REQUIRE_COV };
 
 bool parse_u64(const char *opt, const char *v, uint64_t &out)
 {
@@ -118,6 +135,33 @@ bool check_rtl_params(const sim_config_t &c)
     return false;
 }
 
+// --coverage-merge: sum the files, print the report, write the sum.
+int merge_coverage(const std::vector<char *> &files, const std::string &out, bool require)
+{
+    if (files.empty()) {
+        std::fprintf(stderr, "mmulockstep: --coverage-merge needs coverage files\n");
+        return TB_USAGE;
+    }
+    Coverage sum;
+    for (const char *f : files) {
+        std::string err;
+        if (!sum.load(f, err)) {
+            std::fprintf(stderr, "mmulockstep: %s\n", err.c_str());
+            return TB_ERROR;
+        }
+    }
+    unsigned missed = sum.report(stdout);
+    if (!out.empty()) {
+        std::string err;
+        if (!sum.write(out, err)) {
+            std::fprintf(stderr, "mmulockstep: %s\n", err.c_str());
+            return TB_ERROR;
+        }
+        std::printf("merged counts written to %s\n", out.c_str());
+    }
+    return require && missed ? TB_FAIL : TB_PASS;
+}
+
 } // namespace
 
 int sc_main(int argc, char **argv)
@@ -132,6 +176,12 @@ int sc_main(int argc, char **argv)
         {"wave", required_argument, 0, O_WAVE},         {"wave-from", required_argument, 0, O_WAVEFROM},
         {"after", required_argument, 0, O_AFTER},       {"watchdog", required_argument, 0, O_WATCHDOG},
         {"dut", required_argument, 0, O_DUT},           {"inject-mismatch", required_argument, 0, O_INJECT},
+        {"mismatch-wave", required_argument, 0, O_MWAVE},
+        {"mismatch-wave-cycles", required_argument, 0, O_MWAVE_CYCLES},
+        {"inject-array-mismatch", required_argument, 0, O_INJECT_ARRAY},
+        {"coverage", required_argument, 0, O_COVERAGE},
+        {"coverage-merge", no_argument, 0, O_COV_MERGE},
+        {"require-coverage", no_argument, 0, O_REQUIRE_COV},
         {"verbose", no_argument, 0, 'v'},               {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
 
@@ -141,7 +191,7 @@ int sc_main(int argc, char **argv)
     MemLatency lat;
     std::string preset = MMU_RTL_PRESET, config;
     std::vector<std::string> sets;
-    bool cycles_given = false;
+    bool cycles_given = false, cov_merge = false, require_cov = false;
     // our options and Verilator's plusargs (+verilator+...) are kept apart
     std::vector<char *> args, plus;
     for (int i = 0; i < argc; i++)
@@ -225,6 +275,17 @@ int sc_main(int argc, char **argv)
         case O_INJECT:
             if (!parse_u64("--inject-mismatch", optarg, opt.inject)) return TB_USAGE;
             break;
+        case O_MWAVE: opt.mismatch_wave = optarg; break;
+        case O_MWAVE_CYCLES: {
+            uint64_t v;
+            if (!parse_u64("--mismatch-wave-cycles", optarg, v)) return TB_USAGE;
+            opt.wave_cycles = (unsigned)std::min<uint64_t>(std::max<uint64_t>(v, 1), 100000);
+            break;
+        }
+        case O_INJECT_ARRAY: opt.inject_array = optarg; break;
+        case O_COVERAGE: opt.coverage = optarg; break;
+        case O_COV_MERGE: cov_merge = true; break;
+        case O_REQUIRE_COV: require_cov = true; break;
         case 'v': opt.verbose++; break;
         case 'h': usage(stdout); return 0;
         case ':':
@@ -235,8 +296,15 @@ int sc_main(int argc, char **argv)
             return TB_USAGE;
         }
     }
+    if (cov_merge)
+        return merge_coverage(std::vector<char *>(args.begin() + optind, args.begin() + nargs), opt.coverage,
+                              require_cov);
     if (optind < nargs) {
         std::fprintf(stderr, "mmulockstep: unexpected argument '%s'\n", args[optind]);
+        return TB_USAGE;
+    }
+    if (require_cov) {
+        std::fprintf(stderr, "mmulockstep: --require-coverage goes with --coverage-merge\n");
         return TB_USAGE;
     }
     if (opt.test == "trace" && !cycles_given)
@@ -302,7 +370,7 @@ int sc_main(int argc, char **argv)
     std::string e;
     if (!env.setup(e)) {
         std::fprintf(stderr, "mmulockstep: %s\n", e.c_str());
-        return e.rfind("unknown test", 0) == 0 || e.rfind("--test", 0) == 0 ? TB_USAGE : TB_ERROR;
+        return e.rfind("unknown test", 0) == 0 || e.rfind("--", 0) == 0 ? TB_USAGE : TB_ERROR;
     }
     std::fflush(stdout);
 

@@ -32,9 +32,51 @@ check preset-refused 2 'the RTL was built with' -- --preset skylake
 check config-c-ok 0 '^PASS' -- --dut c --preset skylake --test random --cycles 20000
 check seed-printed 0 '^seed 12345$' -- --dut c --seed 12345 --cycles 2000
 # the scoreboard fires: one line each for cycle, port, values, seed; exit 1
-check inject 1 '^  port:  req_ready_o$' -- --dut c --seed 5 --cycles 5000 --inject-mismatch 1000
+check inject 1 '^  port:  req_ready_o$' -- --dut c --seed 5 --cycles 5000 --inject-mismatch 1000 \
+    --mismatch-wave "$tmp/inject-c.vcd"
 grep -q '^MISMATCH at cycle 1000$' "$tmp/out" && grep -q '^  seed:  5$' "$tmp/out" &&
     grep -q '^  rtl:   ' "$tmp/out" && grep -q '^  model: ' "$tmp/out" || { echo "FAIL inject: report lines"; fail=1; }
+# the mismatch waveform: a VCD with rtl.* and model.* side by side, the times
+# of the FST, a GTKWave save file; vcd2fst (from gtkwave) must read it
+check mismatch-vcd 1 '^  open:  gtkwave .*/m\.vcd .*/m\.gtkw$' -- --seed 5 --cycles 5000 --inject-mismatch 1000 \
+    --mismatch-wave "$tmp/m.vcd"
+grep -q 'cycle 1000 <-> 10010000 ps' "$tmp/out" || { echo "FAIL mismatch-vcd: time mapping line"; fail=1; }
+if [ -s "$tmp/m.vcd" ] && [ -s "$tmp/m.gtkw" ] && grep -q '^\$scope module rtl \$end' "$tmp/m.vcd" &&
+    grep -q '^\$scope module model \$end' "$tmp/m.vcd" && grep -q '^\$timescale 1ps \$end' "$tmp/m.vcd" &&
+    grep -q '^#10010000$' "$tmp/m.vcd" && grep -qF '+{model:req_ready_o} model.req_ready_o' "$tmp/m.gtkw"; then
+    echo "ok   mismatch-vcd-content"
+else
+    echo "FAIL mismatch-vcd-content"; fail=1
+fi
+if command -v vcd2fst >/dev/null; then
+    if vcd2fst "$tmp/m.vcd" "$tmp/m.fst" >"$tmp/v2f" 2>&1 && [ -s "$tmp/m.fst" ]; then
+        echo "ok   mismatch-vcd-vcd2fst"
+    else
+        echo "FAIL mismatch-vcd-vcd2fst"; sed 's/^/    /' "$tmp/v2f" | head; fail=1
+    fi
+fi
+check no-mismatch-vcd 1 '^MISMATCH' -- --dut c --seed 5 --cycles 3000 --inject-mismatch 500 --mismatch-wave none
+grep -q '^mismatch waveform' "$tmp/out" && { echo "FAIL no-mismatch-vcd: written"; fail=1; }
+# the end-of-test array compare: equal on a passing run; fires on a corrupted way
+check arrays-equal 0 '^arrays: 62 ways of 10 arrays compared through the debug read port: equal$' -- --seed 4 --cycles 20000
+check arrays-inject 1 '^  array: stlb \(dbg_arr 6\), set [0-9]+, way [0-9]+' -- --seed 4 --cycles 20000 \
+    --inject-array-mismatch stlb
+grep -q '^ARRAY MISMATCH at the end of the test' "$tmp/out" && grep -q '^  field: tag$' "$tmp/out" &&
+    grep -q '^  seed:  4$' "$tmp/out" && grep -q '^  rtl:   ' "$tmp/out" && grep -q '^  model: ' "$tmp/out" ||
+    { echo "FAIL arrays-inject: report lines"; fail=1; }
+check arrays-inject-lru 1 '^  field: age \(LRU\)$' -- --seed 4 --cycles 20000 --inject-array-mismatch itlb.4k:age
+check arrays-inject-plru 1 '^  field: plru' -- --seed 4 --cycles 20000 --inject-array-mismatch dtlb.4k:plru
+check arrays-inject-lfsr 1 '^  field: lfsr$' -- --dut c --seed 4 --cycles 20000 --inject-array-mismatch pwc.pde:lfsr
+check arrays-inject-bad 2 'unknown array' -- --inject-array-mismatch nope
+check arrays-inject-policy 2 'not compared' -- --inject-array-mismatch stlb:plru
+# coverage: two runs, merged; a reachable bin missed fails --require-coverage
+check coverage-run 0 '^coverage: [0-9]+ of [0-9]+ reachable bins hit' -- --seed 8 --cycles 30000 --coverage "$tmp/c1.json"
+check coverage-directed 0 '^coverage: ' -- --test two_walks --coverage "$tmp/c2.json"
+check coverage-merge 0 'reachable bins hit' -- --coverage-merge --coverage "$tmp/sum.json" "$tmp/c1.json" "$tmp/c2.json"
+grep -q '^coverage of 2 runs (1 random, 1 two_walks)' "$tmp/out" && grep -q '^unreachable by construction:' "$tmp/out" &&
+    [ -s "$tmp/sum.json" ] || { echo "FAIL coverage-merge: report"; fail=1; }
+check coverage-require 1 'MISSED' -- --coverage-merge --require-coverage "$tmp/c2.json"
+check coverage-dut-c 2 'needs the RTL' -- --dut c --coverage "$tmp/c3.json"
 # same seed, same result
 "$bin" --seed 77 --cycles 30000 | grep -v ' s (' >"$tmp/a"
 "$bin" --seed 77 --cycles 30000 | grep -v ' s (' >"$tmp/b"
