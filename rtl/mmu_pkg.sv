@@ -1,7 +1,9 @@
 // mmu_pkg.sv - types, encodings and the architectural rules shared by the
 // MMU's modules. Every encoding equals model/mmu_types.h; every rule equals
 // model/paging.h (Intel SDM Vol. 3A ch. 4), and docs/timing.md defines both.
-// Functions assign to their name (no `return`) so that yosys 0.23 reads them.
+// Functions assign to their name (no `return`) and name enum items with the
+// package prefix (mmu_pkg::CAUSE_NONE) so that yosys 0.23 reads them (called
+// from a module, a package function does not find the bare enum items).
 
 package mmu_pkg;
 
@@ -97,6 +99,38 @@ package mmu_pkg;
   } sa_entry_t;
   localparam int unsigned SA_ENTRY_W = 36 + 52 + 12 + 2 + 6;  // $bits(sa_entry_t)
 
+  // Entries cross module ports and live in arrays as flat SA_ENTRY_W-bit
+  // vectors in the layout of sa_entry_t (tag in the top bits, flags in the
+  // bottom ones); these read and build their fields. (yosys 0.23 selects
+  // struct fields only of module-level signals, not of function arguments,
+  // block-local variables or unpacked-array elements; mmu_sa checks at
+  // elaboration that the layout equals sa_entry_t.)
+  function automatic logic [35:0] sa_tag(input logic [SA_ENTRY_W-1:0] e);
+    sa_tag = e[107:72];
+  endfunction
+  function automatic logic [51:0] sa_data(input logic [SA_ENTRY_W-1:0] e);
+    sa_data = e[71:20];
+  endfunction
+  function automatic logic [11:0] sa_pcid(input logic [SA_ENTRY_W-1:0] e);
+    sa_pcid = e[19:8];
+  endfunction
+  function automatic logic [1:0] sa_size(input logic [SA_ENTRY_W-1:0] e);
+    sa_size = e[7:6];
+  endfunction
+  function automatic logic [5:0] sa_flags(input logic [SA_ENTRY_W-1:0] e);
+    sa_flags = e[5:0];
+  endfunction
+  function automatic logic [SA_ENTRY_W-1:0] sa_pack(input logic [35:0] tag, input logic [51:0] data,
+                                                    input logic [11:0] pcid, input logic [1:0] size,
+                                                    input logic [5:0] flags);
+    sa_pack = {tag, data, pcid, size, flags};
+  endfunction
+  // e with its flags replaced
+  function automatic logic [SA_ENTRY_W-1:0] sa_set_flags(input logic [SA_ENTRY_W-1:0] e,
+                                                         input logic [5:0] flags);
+    sa_set_flags = {e[SA_ENTRY_W-1:6], flags};
+  endfunction
+
   // Whole-array invalidation kinds (control operations)
   localparam logic [1:0] INV_ALL            = 2'd0;
   localparam logic [1:0] INV_NONGLOBAL      = 2'd1;
@@ -156,17 +190,17 @@ package mmu_pkg;
     smep = mode[MODE_SMEP];
     smap = mode[MODE_SMAP];
     ac   = mode[MODE_AC];
-    rights = CAUSE_NONE;
+    rights = mmu_pkg::CAUSE_NONE;
     if (user) begin
-      if (!us) rights = CAUSE_USER;
-      else if (acc == ACC_WRITE && !rw) rights = CAUSE_WRITE;
-      else if (acc == ACC_EXEC && nxe && xd) rights = CAUSE_NX;
+      if (!us) rights = mmu_pkg::CAUSE_USER;
+      else if (acc == ACC_WRITE && !rw) rights = mmu_pkg::CAUSE_WRITE;
+      else if (acc == ACC_EXEC && nxe && xd) rights = mmu_pkg::CAUSE_NX;
     end else if (acc == ACC_EXEC) begin
-      if (nxe && xd) rights = CAUSE_NX;
-      else if (us && smep) rights = CAUSE_SMEP;
+      if (nxe && xd) rights = mmu_pkg::CAUSE_NX;
+      else if (us && smep) rights = mmu_pkg::CAUSE_SMEP;
     end else begin
-      if (us && smap && !ac) rights = CAUSE_SMAP;
-      else if (acc == ACC_WRITE && !rw && wp) rights = CAUSE_WRITE;
+      if (us && smap && !ac) rights = mmu_pkg::CAUSE_SMAP;
+      else if (acc == ACC_WRITE && !rw && wp) rights = mmu_pkg::CAUSE_WRITE;
     end
   endfunction
 
@@ -174,10 +208,10 @@ package mmu_pkg;
   function automatic logic [5:0] error_code(input logic [6:0] mode, input logic [1:0] acc,
                                             input logic user, input cause_e cause);
     error_code = '0;
-    error_code[0] = (cause != CAUSE_NOT_PRESENT);
+    error_code[0] = (cause != mmu_pkg::CAUSE_NOT_PRESENT);
     error_code[1] = (acc == ACC_WRITE);
     error_code[2] = user;
-    error_code[3] = (cause == CAUSE_RSVD);
+    error_code[3] = (cause == mmu_pkg::CAUSE_RSVD);
     error_code[4] = (acc == ACC_EXEC) && (mode[MODE_NXE] || mode[MODE_SMEP]);
   endfunction
 

@@ -13,6 +13,12 @@
 //           victim = lfsr % WAYS
 // A fill takes the way a lookup of its tag would hit, else the lowest invalid
 // way, else the policy's victim, and touches it.
+//
+// Ports with one field per lookup, invalidation or fill port are flat
+// vectors: port p of a field F bits wide is bits [p*F +: F]. Entries are
+// flat mmu_pkg::SA_ENTRY_W-bit vectors in the layout of sa_entry_t, read
+// and built with mmu_pkg::sa_*. (This is what yosys 0.23 can read: no
+// multi-dimensional packed arrays, no struct fields of arguments or locals.)
 
 module mmu_sa #(
   parameter int unsigned ENTRIES   = 4,
@@ -26,12 +32,12 @@ module mmu_sa #(
   input  logic                         clk_i,
   input  logic                         rst_ni,
   // lookups
-  input  logic [NL-1:0][35:0]          lk_tag_i,
-  input  logic [NL-1:0][1:0]           lk_size_i,
-  input  logic [NL-1:0][11:0]          lk_pcid_i,
+  input  logic [NL*36-1:0]             lk_tag_i,
+  input  logic [NL*2-1:0]              lk_size_i,
+  input  logic [NL*12-1:0]             lk_pcid_i,
   output logic [NL-1:0]                lk_hit_o,
-  output logic [NL-1:0][5:0]           lk_way_o,
-  output logic [NL-1:0][mmu_pkg::SA_ENTRY_W-1:0] lk_entry_o,
+  output logic [NL*6-1:0]              lk_way_o,
+  output logic [NL*mmu_pkg::SA_ENTRY_W-1:0] lk_entry_o,
   // touch (replacement update of a lookup hit)
   input  logic                         touch_i,
   input  logic [35:0]                  touch_tag_i,
@@ -39,13 +45,13 @@ module mmu_sa #(
   // invalidate entries of a tag: size and pcid must match, global entries
   // are invalidated unless keep_global
   input  logic [NI-1:0]                inv_i,
-  input  logic [NI-1:0][35:0]          inv_tag_i,
-  input  logic [NI-1:0][1:0]           inv_size_i,
-  input  logic [NI-1:0][11:0]          inv_pcid_i,
+  input  logic [NI*36-1:0]             inv_tag_i,
+  input  logic [NI*2-1:0]              inv_size_i,
+  input  logic [NI*12-1:0]             inv_pcid_i,
   input  logic [NI-1:0]                inv_keep_global_i,
   // fills
   input  logic [NF-1:0]                fill_i,
-  input  logic [NF-1:0][mmu_pkg::SA_ENTRY_W-1:0] fill_entry_i,
+  input  logic [NF*mmu_pkg::SA_ENTRY_W-1:0] fill_entry_i,
   // whole-array invalidation by a control operation
   input  logic                         ctl_inv_i,
   input  logic [1:0]                   ctl_kind_i,
@@ -61,42 +67,44 @@ module mmu_sa #(
   localparam bit          EN   = (ENTRIES != 0);
   localparam int unsigned W    = (WAYS == 0) ? 1 : WAYS;
   localparam int unsigned SETS = EN ? ENTRIES / W : 1;
+  localparam int unsigned EW   = mmu_pkg::SA_ENTRY_W;
 
-  typedef logic [W-1:0][7:0] ages_t;
-  typedef mmu_pkg::sa_entry_t [W-1:0] set_t;
-
-  set_t        ent_q  [SETS];
-  set_t        ent_d  [SETS];
-  ages_t       age_q  [SETS];
-  ages_t       age_d  [SETS];
-  logic [63:0] plru_q [SETS];
-  logic [63:0] plru_d [SETS];
-  logic [15:0] lfsr_q, lfsr_d;
+  // One word per set: way w's entry is bits [w*EW +: EW] of ent, its LRU age
+  // bits [w*8 +: 8] of age.
+  logic [W*EW-1:0] ent_q  [SETS];
+  logic [W*EW-1:0] ent_d  [SETS];
+  logic [W*8-1:0]  age_q  [SETS];
+  logic [W*8-1:0]  age_d  [SETS];
+  logic [63:0]     plru_q [SETS];
+  logic [63:0]     plru_d [SETS];
+  logic [15:0]     lfsr_q, lfsr_d;
 
   function automatic int unsigned set_of(input logic [35:0] tag);
-    set_of = (SETS == 1) ? 0 : (int'(tag[31:0]) & (SETS - 1));
+    set_of = (SETS == 1) ? 0 : (32'(tag[31:0]) & (SETS - 1));
   endfunction
 
-  function automatic logic entry_match(input mmu_pkg::sa_entry_t e, input logic [35:0] tag,
-                                   input logic [1:0] size, input logic [11:0] pcid);
-    entry_match = e.flags[mmu_pkg::F_V] && e.tag == tag && e.size == size &&
-              (e.flags[mmu_pkg::F_G] || e.pcid == pcid);
+  function automatic logic entry_match(input logic [EW-1:0] e, input logic [35:0] tag,
+                                       input logic [1:0] size, input logic [11:0] pcid);
+    logic [5:0] fl;
+    fl = mmu_pkg::sa_flags(e);
+    entry_match = fl[mmu_pkg::F_V] && mmu_pkg::sa_tag(e) == tag && mmu_pkg::sa_size(e) == size &&
+                  (fl[mmu_pkg::F_G] || mmu_pkg::sa_pcid(e) == pcid);
   endfunction
 
-  function automatic ages_t lru_touch(input ages_t a, input int unsigned way);
+  function automatic logic [W*8-1:0] lru_touch(input logic [W*8-1:0] a, input int unsigned way);
     logic [7:0] prev;
-    prev = a[way];
+    prev = a[way*8 +: 8];
     lru_touch = a;
     for (int unsigned i = 0; i < W; i++) begin
-      if (a[i] < prev) lru_touch[i] = a[i] + 8'd1;
+      if (a[i*8 +: 8] < prev) lru_touch[i*8 +: 8] = a[i*8 +: 8] + 8'd1;
     end
-    lru_touch[way] = 8'd0;
+    lru_touch[way*8 +: 8] = 8'd0;
   endfunction
 
-  function automatic int unsigned lru_victim(input ages_t a);
+  function automatic int unsigned lru_victim(input logic [W*8-1:0] a);
     lru_victim = 0;
     for (int unsigned i = W; i > 0; i--) begin
-      if (a[i-1] == 8'(W - 1)) lru_victim = i - 1;
+      if (a[(i-1)*8 +: 8] == 8'(W - 1)) lru_victim = i - 1;
     end
   endfunction
 
@@ -117,23 +125,27 @@ module mmu_sa #(
     int unsigned node;
     node = 0;
     for (int unsigned i = 0; i < 7; i++) begin
-      if (node + 1 < W) node = 2 * node + 1 + int'(bits[node]);
+      if (node + 1 < W) node = 2 * node + 1 + 32'(bits[node]);
     end
     plru_victim = node - (W - 1);
   endfunction
 
   // ---------------------------------------------------------------- lookups
   always_comb begin : lookup
+    logic [W*EW-1:0] set_e;  // the set the port's tag indexes
+    logic [35:0]     tag;
     for (int unsigned p = 0; p < NL; p++) begin
-      lk_hit_o[p]   = 1'b0;
-      lk_way_o[p]   = '0;
-      lk_entry_o[p] = '0;
+      tag = lk_tag_i[p*36 +: 36];
+      set_e = ent_q[set_of(tag)];
+      lk_hit_o[p]              = 1'b0;
+      lk_way_o[p*6 +: 6]       = '0;
+      lk_entry_o[p*EW +: EW]   = '0;
       if (EN) begin
         for (int unsigned w = 0; w < W; w++) begin
-          if (!lk_hit_o[p] && entry_match(ent_q[set_of(lk_tag_i[p])][w], lk_tag_i[p], lk_size_i[p], lk_pcid_i[p])) begin
-            lk_hit_o[p]   = 1'b1;
-            lk_way_o[p]   = 6'(w);
-            lk_entry_o[p] = ent_q[set_of(lk_tag_i[p])][w];
+          if (!lk_hit_o[p] && entry_match(set_e[w*EW +: EW], tag, lk_size_i[p*2 +: 2], lk_pcid_i[p*12 +: 12])) begin
+            lk_hit_o[p]            = 1'b1;
+            lk_way_o[p*6 +: 6]     = 6'(w);
+            lk_entry_o[p*EW +: EW] = set_e[w*EW +: EW];
           end
         end
       end
@@ -143,64 +155,92 @@ module mmu_sa #(
   // ------------------------------------------------------------ debug read
   always_comb begin : debug_read
     int unsigned ds, dw;
-    ds = int'(dbg_idx_i) / W;
-    dw = int'(dbg_idx_i) % W;
+    ds = 32'(dbg_idx_i) / W;
+    dw = 32'(dbg_idx_i) % W;
     dbg_entry_o = '0;
     dbg_age_o   = '0;
     dbg_plru_o  = '0;
     dbg_lfsr_o  = lfsr_q;
     if (EN && ds < SETS) begin
-      dbg_entry_o = ent_q[ds][dw];
-      dbg_age_o   = age_q[ds][dw];
+      // the way by a loop over constant way numbers: a variable part-select
+      // of a wide vector makes Verilator read past a temporary (ASan)
+      for (int unsigned w = 0; w < W; w++) begin
+        if (dw == w) begin
+          dbg_entry_o = ent_q[ds][w*EW +: EW];
+          dbg_age_o   = age_q[ds][w*8 +: 8];
+        end
+      end
       dbg_plru_o  = plru_q[ds];
     end
   end
 
   // ---------------------------------------------------------------- updates
+  // Each step reads the set it works on into set_e, changes it and writes it
+  // back, so a step sees the changes of the steps before it.
   always_comb begin : update
-    int unsigned s, way;
-    logic found, g, kill;
-    mmu_pkg::sa_entry_t e;
-    ent_d  = ent_q;
-    age_d  = age_q;
-    plru_d = plru_q;
+    int unsigned     s, way;
+    logic            found, g, kill;
+    logic [W*EW-1:0] set_e;
+    logic [EW-1:0]   e;
+    logic [5:0]      fl;
+    for (int unsigned si = 0; si < SETS; si++) begin
+      ent_d[si]  = ent_q[si];
+      age_d[si]  = age_q[si];
+      plru_d[si] = plru_q[si];
+    end
     lfsr_d = lfsr_q;
+    // temporaries, assigned before every use (defaults: no latches)
+    s = 0;
+    way = 0;
+    found = 1'b0;
+    g = 1'b0;
+    kill = 1'b0;
+    set_e = '0;
+    e = '0;
+    fl = '0;
     if (EN) begin
       // (a) touch
       if (touch_i) begin
         s = set_of(touch_tag_i);
-        if (REPL == mmu_pkg::REPL_LRU) age_d[s] = lru_touch(age_d[s], int'(touch_way_i));
-        if (REPL == mmu_pkg::REPL_PLRU) plru_d[s] = plru_touch(plru_d[s], int'(touch_way_i));
+        if (REPL == mmu_pkg::REPL_LRU) age_d[s] = lru_touch(age_d[s], 32'(touch_way_i));
+        if (REPL == mmu_pkg::REPL_PLRU) plru_d[s] = plru_touch(plru_d[s], 32'(touch_way_i));
       end
       // (b) invalidations by tag
       for (int unsigned i = 0; i < NI; i++) begin
         if (inv_i[i]) begin
-          s = set_of(inv_tag_i[i]);
+          s = set_of(inv_tag_i[i*36 +: 36]);
+          set_e = ent_d[s];
           for (int unsigned w = 0; w < W; w++) begin
-            e = ent_d[s][w];
-            if (e.flags[mmu_pkg::F_V] && e.tag == inv_tag_i[i] && e.size == inv_size_i[i]) begin
-              g = e.flags[mmu_pkg::F_G];
-              kill = g ? !inv_keep_global_i[i] : (e.pcid == inv_pcid_i[i]);
-              if (kill) ent_d[s][w].flags = '0;
+            e = set_e[w*EW +: EW];
+            fl = mmu_pkg::sa_flags(e);
+            if (fl[mmu_pkg::F_V] && mmu_pkg::sa_tag(e) == inv_tag_i[i*36 +: 36] &&
+                mmu_pkg::sa_size(e) == inv_size_i[i*2 +: 2]) begin
+              g = fl[mmu_pkg::F_G];
+              kill = g ? !inv_keep_global_i[i] : (mmu_pkg::sa_pcid(e) == inv_pcid_i[i*12 +: 12]);
+              if (kill) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(e, '0);
             end
           end
+          ent_d[s] = set_e;
         end
       end
       // (c) fills, in port order
       for (int unsigned f = 0; f < NF; f++) begin
         if (fill_i[f]) begin
-          e = fill_entry_i[f];
-          s = set_of(e.tag);
+          e = fill_entry_i[f*EW +: EW];
+          s = set_of(mmu_pkg::sa_tag(e));
+          set_e = ent_d[s];
           found = 1'b0;
           way = 0;
           for (int unsigned w = 0; w < W; w++) begin
-            if (!found && entry_match(ent_d[s][w], e.tag, e.size, e.pcid)) begin
+            if (!found && entry_match(set_e[w*EW +: EW], mmu_pkg::sa_tag(e), mmu_pkg::sa_size(e),
+                                      mmu_pkg::sa_pcid(e))) begin
               found = 1'b1;
               way = w;
             end
           end
           for (int unsigned w = 0; w < W; w++) begin
-            if (!found && !ent_d[s][w].flags[mmu_pkg::F_V]) begin
+            fl = mmu_pkg::sa_flags(set_e[w*EW +: EW]);
+            if (!found && !fl[mmu_pkg::F_V]) begin
               found = 1'b1;
               way = w;
             end
@@ -210,11 +250,13 @@ module mmu_sa #(
             else if (REPL == mmu_pkg::REPL_PLRU) way = plru_victim(plru_d[s]);
             else begin
               lfsr_d = mmu_pkg::lfsr_step(lfsr_d);
-              way = int'({16'd0, lfsr_d}) % W;
+              way = {16'd0, lfsr_d} % W;
             end
           end
-          ent_d[s][way] = e;
-          ent_d[s][way].flags[mmu_pkg::F_V] = 1'b1;
+          fl = mmu_pkg::sa_flags(e);
+          fl[mmu_pkg::F_V] = 1'b1;
+          set_e[way*EW +: EW] = mmu_pkg::sa_set_flags(e, fl);
+          ent_d[s] = set_e;
           if (REPL == mmu_pkg::REPL_LRU) age_d[s] = lru_touch(age_d[s], way);
           if (REPL == mmu_pkg::REPL_PLRU) plru_d[s] = plru_touch(plru_d[s], way);
         end
@@ -222,17 +264,20 @@ module mmu_sa #(
       // (d) control invalidation
       if (ctl_inv_i) begin
         for (int unsigned si = 0; si < SETS; si++) begin
+          set_e = ent_d[si];
           for (int unsigned w = 0; w < W; w++) begin
-            e = ent_d[si][w];
-            g = e.flags[mmu_pkg::F_G];
+            e = set_e[w*EW +: EW];
+            fl = mmu_pkg::sa_flags(e);
+            g = fl[mmu_pkg::F_G];
             case (ctl_kind_i)
               mmu_pkg::INV_ALL:            kill = 1'b1;
               mmu_pkg::INV_NONGLOBAL:      kill = !g;
-              mmu_pkg::INV_PCID_NONGLOBAL: kill = !g && e.pcid == ctl_pcid_i;
-              default:                     kill = e.pcid == ctl_pcid_i;
+              mmu_pkg::INV_PCID_NONGLOBAL: kill = !g && mmu_pkg::sa_pcid(e) == ctl_pcid_i;
+              default:                     kill = mmu_pkg::sa_pcid(e) == ctl_pcid_i;
             endcase
-            if (e.flags[mmu_pkg::F_V] && kill) ent_d[si][w].flags = '0;
+            if (fl[mmu_pkg::F_V] && kill) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(e, '0);
           end
+          ent_d[si] = set_e;
         end
       end
     end
@@ -240,32 +285,36 @@ module mmu_sa #(
 
   // Synchronous reset, folded into the next state (Verilator cannot reset
   // large arrays with non-blocking assignments in loops).
-  set_t        ent_n  [SETS];
-  ages_t       age_n  [SETS];
-  logic [63:0] plru_n [SETS];
-  logic [15:0] lfsr_n;
+  logic [W*EW-1:0] ent_n  [SETS];
+  logic [W*8-1:0]  age_n  [SETS];
+  logic [63:0]     plru_n [SETS];
+  logic [15:0]     lfsr_n;
   always_comb begin : reset_mux
-    if (!rst_ni) begin
-      for (int unsigned si = 0; si < SETS; si++) begin
+    for (int unsigned si = 0; si < SETS; si++) begin
+      if (!rst_ni) begin
         ent_n[si]  = '0;
         plru_n[si] = '0;
-        for (int unsigned w = 0; w < W; w++) age_n[si][w] = 8'(w);
+        for (int unsigned w = 0; w < W; w++) age_n[si][w*8 +: 8] = 8'(w);
+      end else begin
+        ent_n[si]  = ent_d[si];
+        age_n[si]  = age_d[si];
+        plru_n[si] = plru_d[si];
       end
-      lfsr_n = (LFSR_SEED == 0) ? 16'hACE1 : 16'(LFSR_SEED);
-    end else begin
-      ent_n  = ent_d;
-      age_n  = age_d;
-      plru_n = plru_d;
-      lfsr_n = lfsr_d;
     end
+    lfsr_n = !rst_ni ? ((LFSR_SEED == 0) ? 16'hACE1 : 16'(LFSR_SEED)) : lfsr_d;
   end
 
-  always_ff @(posedge clk_i) begin
-    ent_q  <= ent_n;
-    age_q  <= age_n;
-    plru_q <= plru_n;
-    lfsr_q <= lfsr_n;
+  // The registers of each set in a generate loop: Verilator cannot make
+  // non-blocking assignments to arrays in long for loops, yosys cannot copy
+  // whole unpacked arrays.
+  for (genvar si = 0; si < SETS; si++) begin : g_set
+    always_ff @(posedge clk_i) begin
+      ent_q[si]  <= ent_n[si];
+      age_q[si]  <= age_n[si];
+      plru_q[si] <= plru_n[si];
+    end
   end
+  always_ff @(posedge clk_i) lfsr_q <= lfsr_n;
 
 `ifndef SYNTHESIS
   // Parameters the code relies on (checked at elaboration, as cfg_check does)
@@ -278,6 +327,18 @@ module mmu_sa #(
         else $fatal(1, "mmu_sa: tree-PLRU needs a power-of-two number of ways");
     end
   end
+  // The flat entries that mmu_pkg::sa_* read and build have the layout of
+  // mmu_pkg::sa_entry_t.
+  mmu_pkg::sa_entry_t layout;
+  initial begin
+    layout = '{tag: 36'h9_8765_4321, data: 52'hF_EDCB_A987_6543, pcid: 12'hABC, size: 2'd2, flags: 6'h2D};
+    assert ($bits(mmu_pkg::sa_entry_t) == EW &&
+            EW'(layout) == mmu_pkg::sa_pack(layout.tag, layout.data, layout.pcid, layout.size, layout.flags) &&
+            mmu_pkg::sa_tag(EW'(layout)) == layout.tag && mmu_pkg::sa_data(EW'(layout)) == layout.data &&
+            mmu_pkg::sa_pcid(EW'(layout)) == layout.pcid && mmu_pkg::sa_size(EW'(layout)) == layout.size &&
+            mmu_pkg::sa_flags(EW'(layout)) == layout.flags)
+      else $fatal(1, "mmu_sa: mmu_pkg::sa_* disagree with the layout of sa_entry_t");
+  end
   // At most one hit per lookup of each kind: a fill writes the way a lookup
   // of its tag would hit, so a set never holds two global entries, or two
   // entries of one PCID, for one tag and size. (A global entry and another
@@ -286,9 +347,12 @@ module mmu_sa #(
     if (rst_ni && EN) begin
       for (int unsigned p = 0; p < NL; p++) begin
         automatic int unsigned ng = 0, nl = 0;
+        automatic logic [35:0] tag = lk_tag_i[p*36 +: 36];
+        automatic logic [W*EW-1:0] set_e = ent_q[set_of(tag)];
         for (int unsigned w = 0; w < W; w++) begin
-          if (entry_match(ent_q[set_of(lk_tag_i[p])][w], lk_tag_i[p], lk_size_i[p], lk_pcid_i[p])) begin
-            if (ent_q[set_of(lk_tag_i[p])][w].flags[mmu_pkg::F_G]) ng++;
+          automatic logic [5:0] fl = mmu_pkg::sa_flags(set_e[w*EW +: EW]);
+          if (entry_match(set_e[w*EW +: EW], tag, lk_size_i[p*2 +: 2], lk_pcid_i[p*12 +: 12])) begin
+            if (fl[mmu_pkg::F_G]) ng++;
             else nl++;
           end
         end

@@ -115,8 +115,6 @@ module mmu_top #(
   output logic [15:0] dbg_lfsr_o
 );
 
-  import mmu_pkg::*;
-
   localparam int unsigned RT  = OUTSTANDING;
   localparam int unsigned NW  = WALKERS;
   localparam int unsigned L1P = (LAT_L1 > 1) ? LAT_L1 - 1 : 1;  // L1 delay stages
@@ -124,13 +122,14 @@ module mmu_top #(
   localparam int unsigned NWIW = (NW > 1) ? $clog2(NW) : 1;       // walker index width
   localparam logic [3:0]  STLB_SZ = {1'b0, 3'(STLB_SIZES)};  // indexed by page size
   localparam logic [51:0] AMASK = 52'(((64'd1 << MAXPHYADDR) - 1) & ~64'hFFF);
+  localparam int unsigned EW = mmu_pkg::SA_ENTRY_W;               // array entry width
 
   // ------------------------------------------------------------------ state
   logic [63:0] cr3_q, cr3_d;
   logic [6:0]  mode_q, mode_d;
 
-  rt_state_e   rt_state_q  [RT];
-  rt_state_e   rt_state_d  [RT];
+  mmu_pkg::rt_state_e   rt_state_q  [RT];
+  mmu_pkg::rt_state_e   rt_state_d  [RT];
   logic [1:0]  rt_acc_q    [RT];
   logic [1:0]  rt_acc_d    [RT];
   logic        rt_user_q   [RT];
@@ -147,8 +146,8 @@ module mmu_top #(
   logic [1:0]  rt_size_d   [RT];
   logic [1:0]  rt_fault_q  [RT];
   logic [1:0]  rt_fault_d  [RT];
-  cause_e      rt_cause_q  [RT];
-  cause_e      rt_cause_d  [RT];
+  mmu_pkg::cause_e      rt_cause_q  [RT];
+  mmu_pkg::cause_e      rt_cause_d  [RT];
   logic [5:0]  rt_err_q    [RT];
   logic [5:0]  rt_err_d    [RT];
   logic [1:0]  rt_src_q    [RT];
@@ -175,8 +174,8 @@ module mmu_top #(
   logic [RTIW:0]   mq_cnt_q, mq_cnt_d;
 
   // walkers
-  walker_state_e w_state_q   [NW];
-  walker_state_e w_state_d   [NW];
+  mmu_pkg::walker_state_e w_state_q   [NW];
+  mmu_pkg::walker_state_e w_state_d   [NW];
   logic [2:0]    w_level_q   [NW];
   logic [2:0]    w_level_d   [NW];
   logic [1:0]    w_acc_q     [NW];
@@ -215,7 +214,7 @@ module mmu_top #(
 
   // ---------------------------------------------------------- helpers
   logic [11:0] cur_pcid;
-  assign cur_pcid = mode_q[MODE_PCIDE] ? cr3_q[11:0] : 12'd0;
+  assign cur_pcid = mode_q[mmu_pkg::MODE_PCIDE] ? cr3_q[11:0] : 12'd0;
 
   function automatic logic [51:0] entry_addr(input logic [51:0] table_base, input logic [63:0] va,
                                              input logic [2:0] level);
@@ -234,7 +233,7 @@ module mmu_top #(
   endfunction
 
   function automatic logic [51:0] page_mask(input logic [1:0] ps);
-    page_mask = (ps == PS_4K) ? 52'hFFF : (ps == PS_2M) ? 52'h1FFFFF : 52'h3FFFFFFF;
+    page_mask = (ps == mmu_pkg::PS_4K) ? 52'hFFF : (ps == mmu_pkg::PS_2M) ? 52'h1FFFFF : 52'h3FFFFFFF;
   endfunction
 
   // the highest level whose entry still needs an A/D write
@@ -258,7 +257,7 @@ module mmu_top #(
     k = '0;
     l = '0;
     rt_count = '0;
-    for (int i = 0; i < RT; i++) if (rt_state_q[i] != RT_FREE) rt_count = rt_count + 7'd1;
+    for (int i = 0; i < RT; i++) if (rt_state_q[i] != mmu_pkg::RT_FREE) rt_count = rt_count + 7'd1;
     // [T:request] [T:control]
     req_ready_o = rt_count < 7'(OUTSTANDING);
     ctl_ready_o = rt_count == 7'd0;
@@ -266,10 +265,10 @@ module mmu_top #(
     done_v = 1'b0;
     done_idx = '0;
     for (int i = 0; i < RT; i++) begin
-      if (rt_state_q[i] == RT_DONE) begin
+      if (rt_state_q[i] == mmu_pkg::RT_DONE) begin
         older_done = 1'b0;
         for (int j = 0; j < RT; j++)
-          if (rt_state_q[j] == RT_DONE && rt_older_q[i][j]) older_done = 1'b1;
+          if (rt_state_q[j] == mmu_pkg::RT_DONE && rt_older_q[i][j]) older_done = 1'b1;
         if (!older_done) begin
           done_v = 1'b1;
           done_idx = RTIW'(i);
@@ -281,34 +280,34 @@ module mmu_top #(
     rsp_paddr_o      = done_v ? rt_paddr_q[done_idx] : '0;
     rsp_size_o       = done_v ? rt_size_q[done_idx] : '0;
     rsp_fault_o      = done_v ? rt_fault_q[done_idx] : '0;
-    rsp_cause_o      = done_v ? rt_cause_q[done_idx] : CAUSE_NONE;
+    rsp_cause_o      = done_v ? rt_cause_q[done_idx] : mmu_pkg::CAUSE_NONE;
     rsp_err_o        = done_v ? rt_err_q[done_idx] : '0;
-    rsp_fault_addr_o = (done_v && rt_fault_q[done_idx] != FAULT_NONE) ? rt_va_q[done_idx] : '0;
+    rsp_fault_addr_o = (done_v && rt_fault_q[done_idx] != mmu_pkg::FAULT_NONE) ? rt_va_q[done_idx] : '0;
     rsp_src_o        = done_v ? rt_src_q[done_idx] : '0;
     rsp_pwc_o        = done_v ? rt_pwc_q[done_idx] : '0;
     // [T:memory port] round robin from rr
     grant_v = 1'b0;
     grant = '0;
     for (int i = 0; i < NW; i++) begin
-      k = NWIW'((int'(rr_q) + i) % NW);
-      if (!grant_v && (w_state_q[k] == W_MEMRQ || w_state_q[k] == W_ADW)) begin
+      k = NWIW'((32'(rr_q) + i) % NW);
+      if (!grant_v && (w_state_q[k] == mmu_pkg::W_MEMRQ || w_state_q[k] == mmu_pkg::W_ADW)) begin
         grant_v = 1'b1;
         grant = k;
       end
     end
     mem_req_valid_o = grant_v;
-    mem_req_we_o    = grant_v && w_state_q[grant] == W_ADW;
+    mem_req_we_o    = grant_v && w_state_q[grant] == mmu_pkg::W_ADW;
     mem_req_id_o    = grant_v ? 4'(grant) : '0;
     mem_req_addr_o  = '0;
     mem_req_wdata_o = '0;
     if (grant_v) begin
-      if (w_state_q[grant] == W_MEMRQ) begin
+      if (w_state_q[grant] == mmu_pkg::W_MEMRQ) begin
         mem_req_addr_o = entry_addr(w_table_q[grant], w_va_q[grant], w_level_q[grant]);
       end else begin
         l = next_wr(w_need_q[grant]);
         mem_req_addr_o  = w_pteaddr_q[grant][l];
-        mem_req_wdata_o = w_pte_q[grant][l] | (64'd1 << PTE_A) |
-                          ((l == w_leaf_q[grant] && w_acc_q[grant] == ACC_WRITE) ? (64'd1 << PTE_D) : 64'd0);
+        mem_req_wdata_o = w_pte_q[grant][l] | (64'd1 << mmu_pkg::PTE_A) |
+                          ((l == w_leaf_q[grant] && w_acc_q[grant] == mmu_pkg::ACC_WRITE) ? (64'd1 << mmu_pkg::PTE_D) : 64'd0);
       end
     end
   end
@@ -335,7 +334,7 @@ module mmu_top #(
     // [T:request] lowest free entry
     acc_fire = req_valid_i && req_ready_o;
     alloc_idx = '0;
-    for (int i = RT - 1; i >= 0; i--) if (rt_state_q[i] == RT_FREE) alloc_idx = RTIW'(i);
+    for (int i = RT - 1; i >= 0; i--) if (rt_state_q[i] == mmu_pkg::RT_FREE) alloc_idx = RTIW'(i);
     // [T:lookup] L1: on the request itself when LAT_L1 = 1
     if (LAT_L1 == 1) begin
       l1_v = acc_fire;
@@ -360,7 +359,7 @@ module mmu_top #(
     disp_w = '0;
     if (disp_v) begin
       for (int k = NW - 1; k >= 0; k--) begin
-        if (w_state_q[k] != W_IDLE && w_va_q[k][47:12] == rt_va_q[disp_idx][47:12] && w_pcid_q[k] == cur_pcid &&
+        if (w_state_q[k] != mmu_pkg::W_IDLE && w_va_q[k][47:12] == rt_va_q[disp_idx][47:12] && w_pcid_q[k] == cur_pcid &&
             w_acc_q[k] == rt_acc_q[disp_idx] && w_user_q[k] == rt_user_q[disp_idx]) begin
           disp_join = 1'b1;
           disp_w = NWIW'(k);
@@ -368,7 +367,7 @@ module mmu_top #(
       end
       if (!disp_join) begin
         for (int k = NW - 1; k >= 0; k--) begin
-          if (w_state_q[k] == W_IDLE) begin
+          if (w_state_q[k] == mmu_pkg::W_IDLE) begin
             disp_start = 1'b1;
             disp_w = NWIW'(k);
           end
@@ -389,7 +388,7 @@ module mmu_top #(
       end
     end else begin
       for (int k = NW - 1; k >= 0; k--) begin
-        if (w_state_q[k] == W_PWC && w_timer_q[k] == 16'd0) begin
+        if (w_state_q[k] == mmu_pkg::W_PWC && w_timer_q[k] == 16'd0) begin
           pwc_v = 1'b1;
           pwc_w = NWIW'(k);
           pwc_va = w_va_q[k];
@@ -401,56 +400,62 @@ module mmu_top #(
 
   // ------------------------------------------------------------- arrays
   // L1 arrays: index side*3 + size (side 0 instruction, 1 data)
-  logic [35:0]          l1_lk_tag   [6];
-  logic                 l1_lk_hit   [6];
-  logic [5:0]           l1_lk_way   [6];
-  sa_entry_t            l1_lk_ent   [6];
-  logic                 l1_touch    [6];
-  logic [NW:0]          l1_inv      [6];
-  logic [NW:0][35:0]    l1_inv_tag  [6];
-  logic [NW:0][1:0]     l1_inv_size [6];
-  logic [NW:0][11:0]    l1_inv_pcid [6];
-  logic [NW:0]          l1_inv_kg   [6];
-  logic [NW:0]          l1_fill     [6];
-  sa_entry_t [NW:0]     l1_fill_ent [6];
+  // Fields with one value per port of an array are flat vectors, as mmu_sa's
+  // ports: port p of a field F bits wide is bits [p*F +: F]. Entries are
+  // EW-bit vectors in the layout of mmu_pkg::sa_entry_t (mmu_pkg::sa_*).
+  // L1 arrays: index side*3 + size (side 0 instruction, 1 data);
+  // invalidation ports: walker k, control last; fill ports: STLB refill, then
+  // walker k at k+1
+  logic [35:0]            l1_lk_tag   [6];
+  logic                   l1_lk_hit   [6];
+  logic [5:0]             l1_lk_way   [6];
+  logic [EW-1:0]          l1_lk_ent   [6];
+  logic                   l1_touch    [6];
+  logic [NW:0]            l1_inv      [6];
+  logic [(NW+1)*36-1:0]   l1_inv_tag  [6];
+  logic [(NW+1)*2-1:0]    l1_inv_size [6];
+  logic [(NW+1)*12-1:0]   l1_inv_pcid [6];
+  logic [NW:0]            l1_inv_kg   [6];
+  logic [NW:0]            l1_fill     [6];
+  logic [(NW+1)*EW-1:0]   l1_fill_ent [6];
   // STLB: lookup ports by size; invalidation ports walker*3 + size, control last
-  logic [2:0][35:0]     st_lk_tag;
-  logic [2:0]           st_lk_hit;
-  logic [2:0][5:0]      st_lk_way;
-  sa_entry_t [2:0]      st_lk_ent;
-  logic                 st_touch;
-  logic [35:0]          st_touch_tag;
-  logic [5:0]           st_touch_way;
-  logic [3*NW+2:0]       st_inv;
-  logic [3*NW+2:0][35:0] st_inv_tag;
-  logic [3*NW+2:0][1:0]  st_inv_size;
-  logic [3*NW+2:0][11:0] st_inv_pcid;
-  logic [3*NW+2:0]       st_inv_kg;
-  logic [NW-1:0]        st_fill;
-  sa_entry_t [NW-1:0]   st_fill_ent;
-  // PWCs: 0 PML4E, 1 PDPTE, 2 PDE
-  logic [35:0]          pwc_lk_tag  [3];
-  logic                 pwc_lk_hit  [3];
-  logic [5:0]           pwc_lk_way  [3];
-  sa_entry_t            pwc_lk_ent  [3];
-  logic                 pwc_touch   [3];
-  logic [NW-1:0]        pwc_inv     [3];
-  logic [NW-1:0][35:0]  pwc_inv_tag [3];
-  logic [NW-1:0][11:0]  pwc_inv_pcid;
-  logic [NW-1:0]        pwc_fill    [3];
-  sa_entry_t [NW-1:0]   pwc_fill_ent[3];
+  logic [3*36-1:0]        st_lk_tag;
+  logic [2:0]             st_lk_hit;
+  logic [3*6-1:0]         st_lk_way;
+  logic [3*EW-1:0]        st_lk_ent;
+  logic                   st_touch;
+  logic [35:0]            st_touch_tag;
+  logic [5:0]             st_touch_way;
+  logic [3*NW+2:0]        st_inv;
+  logic [(3*NW+3)*36-1:0] st_inv_tag;
+  logic [(3*NW+3)*2-1:0]  st_inv_size;
+  logic [(3*NW+3)*12-1:0] st_inv_pcid;
+  logic [3*NW+2:0]        st_inv_kg;
+  logic [NW-1:0]          st_fill;
+  logic [NW*EW-1:0]       st_fill_ent;
+  // PWCs: 0 PML4E, 1 PDPTE, 2 PDE; invalidation and fill ports by walker
+  logic [35:0]            pwc_lk_tag  [3];
+  logic                   pwc_lk_hit  [3];
+  logic [5:0]             pwc_lk_way  [3];
+  logic [EW-1:0]          pwc_lk_ent  [3];
+  logic                   pwc_touch   [3];
+  logic [NW-1:0]          pwc_inv     [3];
+  logic [NW*36-1:0]       pwc_inv_tag [3];
+  logic [NW*12-1:0]       pwc_inv_pcid;
+  logic [NW-1:0]          pwc_fill    [3];
+  logic [NW*EW-1:0]       pwc_fill_ent[3];
   // debug reads, by array id
-  logic [SA_ENTRY_W-1:0] dbg_entry [10];
-  logic [7:0]            dbg_age   [10];
-  logic [63:0]           dbg_plru  [10];
-  logic [15:0]           dbg_lfsr  [10];
+  logic [EW-1:0]          dbg_entry [10];
+  logic [7:0]             dbg_age   [10];
+  logic [63:0]            dbg_plru  [10];
+  logic [15:0]            dbg_lfsr  [10];
   always_comb begin : debug_mux
     dbg_entry_o = '0;
     dbg_age_o = '0;
     dbg_plru_o = '0;
     dbg_lfsr_o = '0;
     for (int i = 0; i < 10; i++) begin
-      if (int'(dbg_arr_i) == i) begin
+      if (32'(dbg_arr_i) == i) begin
         dbg_entry_o = dbg_entry[i];
         dbg_age_o = dbg_age[i];
         dbg_plru_o = dbg_plru[i];
@@ -464,8 +469,8 @@ module mmu_top #(
   logic [11:0]          tlb_ctl_pcid, pwc_ctl_pcid;
 
   always_comb begin : lookup_tags
-    for (int a = 0; a < 6; a++) l1_lk_tag[a] = page_tag(l1_va, 2'(a % 3));
-    for (int s = 0; s < 3; s++) st_lk_tag[s] = page_tag(rt_va_q[st_idx], 2'(s));
+    for (int a = 0; a < 6; a++) l1_lk_tag[a] = mmu_pkg::page_tag(l1_va, 2'(a % 3));
+    for (int s = 0; s < 3; s++) st_lk_tag[s*36 +: 36] = mmu_pkg::page_tag(rt_va_q[st_idx], 2'(s));
     for (int i = 0; i < 3; i++) pwc_lk_tag[i] = pwc_tag(i, pwc_va);
   end
 
@@ -565,7 +570,7 @@ module mmu_top #(
     .NL(3), .NI(3 * NW + 3), .NF(NW)
   ) u_stlb (
     .clk_i, .rst_ni,
-    .lk_tag_i(st_lk_tag), .lk_size_i({PS_1G, PS_2M, PS_4K}), .lk_pcid_i({cur_pcid, cur_pcid, cur_pcid}),
+    .lk_tag_i(st_lk_tag), .lk_size_i({mmu_pkg::PS_1G, mmu_pkg::PS_2M, mmu_pkg::PS_4K}), .lk_pcid_i({cur_pcid, cur_pcid, cur_pcid}),
     .lk_hit_o(st_lk_hit), .lk_way_o(st_lk_way), .lk_entry_o(st_lk_ent),
     .touch_i(st_touch), .touch_tag_i(st_touch_tag), .touch_way_i(st_touch_way),
     .inv_i(st_inv), .inv_tag_i(st_inv_tag), .inv_size_i(st_inv_size),
@@ -629,8 +634,9 @@ module mmu_top #(
     logic [2:0]  a;
     logic [4:0]  need;
     logic [63:0] e;
-    sa_entry_t   te, pe;
-    sa_entry_t   hit_ent;
+    logic [EW-1:0] te, pe;         // a TLB / PWC entry to fill
+    logic [EW-1:0] hit_ent;
+    logic [5:0]  fl;               // flags of an entry a lookup hit
     logic [5:0]  hit_way;
     logic [2:0]  hit_arr;
     logic        rsp_now;          // a memory response arrives this cycle
@@ -640,56 +646,74 @@ module mmu_top #(
     logic [5:0]  prev, cum;
     logic        leaf;
     logic [1:0]  ps;
-    cause_e      c;
+    mmu_pkg::cause_e c;
     logic [NW-1:0] complete;
     logic [1:0]  r_fault [NW];
-    cause_e      r_cause [NW];
+    mmu_pkg::cause_e r_cause [NW];
     int          deepest;
     logic [3:0]  side;
 
-    // defaults: hold
+    // defaults: hold (element by element: yosys 0.23 cannot copy whole
+    // unpacked arrays)
     cr3_d = cr3_q;
     mode_d = mode_q;
-    rt_state_d = rt_state_q;
-    rt_acc_d = rt_acc_q;
-    rt_user_d = rt_user_q;
-    rt_walker_d = rt_walker_q;
-    rt_id_d = rt_id_q;
-    rt_va_d = rt_va_q;
-    rt_paddr_d = rt_paddr_q;
-    rt_size_d = rt_size_q;
-    rt_fault_d = rt_fault_q;
-    rt_cause_d = rt_cause_q;
-    rt_err_d = rt_err_q;
-    rt_src_d = rt_src_q;
-    rt_pwc_d = rt_pwc_q;
-    rt_older_d = rt_older_q;
-    mq_idx_d = mq_idx_q;
+    for (int i = 0; i < RT; i++) begin
+      rt_state_d[i] = rt_state_q[i];
+      rt_acc_d[i] = rt_acc_q[i];
+      rt_user_d[i] = rt_user_q[i];
+      rt_walker_d[i] = rt_walker_q[i];
+      rt_id_d[i] = rt_id_q[i];
+      rt_va_d[i] = rt_va_q[i];
+      rt_paddr_d[i] = rt_paddr_q[i];
+      rt_size_d[i] = rt_size_q[i];
+      rt_fault_d[i] = rt_fault_q[i];
+      rt_cause_d[i] = rt_cause_q[i];
+      rt_err_d[i] = rt_err_q[i];
+      rt_src_d[i] = rt_src_q[i];
+      rt_pwc_d[i] = rt_pwc_q[i];
+      rt_older_d[i] = rt_older_q[i];
+      mq_idx_d[i] = mq_idx_q[i];
+    end
     mq_head_d = mq_head_q;
     mq_cnt_d = mq_cnt_q;
-    w_state_d = w_state_q;
-    w_level_d = w_level_q;
-    w_acc_d = w_acc_q;
-    w_user_d = w_user_q;
-    w_pcid_d = w_pcid_q;
-    w_va_d = w_va_q;
-    w_timer_d = w_timer_q;
-    w_table_d = w_table_q;
-    w_pwchit_d = w_pwchit_q;
-    w_read_d = w_read_q;
-    w_need_d = w_need_q;
-    w_pte_d = w_pte_q;
-    w_pteaddr_d = w_pteaddr_q;
-    w_cum_d = w_cum_q;
-    w_size_d = w_size_q;
-    w_leaf_d = w_leaf_q;
-    w_frame_d = w_frame_q;
-    w_tflags_d = w_tflags_q;
+    for (int k = 0; k < NW; k++) begin
+      w_state_d[k] = w_state_q[k];
+      w_level_d[k] = w_level_q[k];
+      w_acc_d[k] = w_acc_q[k];
+      w_user_d[k] = w_user_q[k];
+      w_pcid_d[k] = w_pcid_q[k];
+      w_va_d[k] = w_va_q[k];
+      w_timer_d[k] = w_timer_q[k];
+      w_table_d[k] = w_table_q[k];
+      w_pwchit_d[k] = w_pwchit_q[k];
+      w_read_d[k] = w_read_q[k];
+      w_need_d[k] = w_need_q[k];
+      w_size_d[k] = w_size_q[k];
+      w_leaf_d[k] = w_leaf_q[k];
+      w_frame_d[k] = w_frame_q[k];
+      w_tflags_d[k] = w_tflags_q[k];
+      for (int l = 0; l < 5; l++) begin
+        w_pte_d[k][l] = w_pte_q[k][l];
+        w_pteaddr_d[k][l] = w_pteaddr_q[k][l];
+        w_cum_d[k][l] = w_cum_q[k][l];
+      end
+    end
     rr_d = rr_q;
+    // temporaries that are assigned before every use (defaults: no latches)
+    lv = '0;
+    v = '0;
+    prev = '0;
+    cum = '0;
+    leaf = 1'b0;
+    ps = '0;
+    c = mmu_pkg::CAUSE_NONE;
+    deepest = -1;
+    side = '0;
+    fl = '0;
     complete = '0;
     for (int k = 0; k < NW; k++) begin
-      r_fault[k] = FAULT_NONE;
-      r_cause[k] = CAUSE_NONE;
+      r_fault[k] = mmu_pkg::FAULT_NONE;
+      r_cause[k] = mmu_pkg::CAUSE_NONE;
     end
     for (int ai = 0; ai < 6; ai++) begin
       l1_touch[ai] = 1'b0;
@@ -742,33 +766,33 @@ module mmu_top #(
 
     // 1. [T:request] allocate the entry
     if (acc_fire) begin
-      rt_state_d[alloc_idx] = RT_L1;
+      rt_state_d[alloc_idx] = mmu_pkg::RT_L1;
       rt_id_d[alloc_idx] = req_id_i;
       rt_va_d[alloc_idx] = req_vaddr_i;
       rt_acc_d[alloc_idx] = req_acc_i;
       rt_user_d[alloc_idx] = req_user_i;
       for (int j = 0; j < RT; j++) begin
-        rt_older_d[alloc_idx][j] = (rt_state_q[j] != RT_FREE) && (j != int'(alloc_idx));
+        rt_older_d[alloc_idx][j] = (rt_state_q[j] != mmu_pkg::RT_FREE) && (j != 32'(alloc_idx));
         rt_older_d[j][alloc_idx] = 1'b0;
       end
     end
 
     // 2. [T:response] the answered entry is freed
-    if (done_v) rt_state_d[done_idx] = RT_FREE;
+    if (done_v) rt_state_d[done_idx] = mmu_pkg::RT_FREE;
 
     // 3. [T:memory port] grant
     if (grant_v) begin
-      if (w_state_q[grant] == W_MEMRQ) begin
-        w_state_d[grant] = W_MEMWAIT;
+      if (w_state_q[grant] == mmu_pkg::W_MEMRQ) begin
+        w_state_d[grant] = mmu_pkg::W_MEMWAIT;
       end else begin
         w_need_d[grant][next_wr(w_need_q[grant])] = 1'b0;
         if ((w_need_q[grant] & ~(5'd1 << next_wr(w_need_q[grant]))) == 5'd0) complete[grant] = 1'b1;
       end
-      rr_d = NWIW'((int'(grant) + 1) % NW);
+      rr_d = NWIW'((32'(grant) + 1) % NW);
     end
 
     // 4. [T:walk] a memory response: the walker processes the entry
-    rsp_now = mem_rsp_valid_i && int'(mem_rsp_id_i) < NW;
+    rsp_now = mem_rsp_valid_i && 32'(mem_rsp_id_i) < NW;
     rk = NWIW'(mem_rsp_id_i);
     if (rsp_now) begin
       lv = w_level_q[rk];
@@ -776,51 +800,51 @@ module mmu_top #(
       w_pteaddr_d[rk][lv] = entry_addr(w_table_q[rk], w_va_q[rk], lv);
       w_pte_d[rk][lv] = v;
       w_read_d[rk][lv] = 1'b1;
-      prev = (lv == 3'd4) ? 6'((1 << F_RW) | (1 << F_US)) : w_cum_q[rk][lv + 3'd1];
-      if (!v[PTE_P]) begin                       // SDM 4.7: not present
-        r_fault[rk] = FAULT_PF;
-        r_cause[rk] = CAUSE_NOT_PRESENT;
-        w_size_d[rk] = PS_NONE;
+      prev = (lv == 3'd4) ? 6'((1 << mmu_pkg::F_RW) | (1 << mmu_pkg::F_US)) : w_cum_q[rk][lv + 3'd1];
+      if (!v[mmu_pkg::PTE_P]) begin                       // SDM 4.7: not present
+        r_fault[rk] = mmu_pkg::FAULT_PF;
+        r_cause[rk] = mmu_pkg::CAUSE_NOT_PRESENT;
+        w_size_d[rk] = mmu_pkg::PS_NONE;
         complete[rk] = 1'b1;
-      end else if (rsvd(v, lv, MAXPHYADDR, mode_q[MODE_NXE])) begin  // SDM 4.5.4
-        r_fault[rk] = FAULT_PF;
-        r_cause[rk] = CAUSE_RSVD;
-        w_size_d[rk] = PS_NONE;
+      end else if (mmu_pkg::rsvd(v, lv, MAXPHYADDR, mode_q[mmu_pkg::MODE_NXE])) begin  // SDM 4.5.4
+        r_fault[rk] = mmu_pkg::FAULT_PF;
+        r_cause[rk] = mmu_pkg::CAUSE_RSVD;
+        w_size_d[rk] = mmu_pkg::PS_NONE;
         complete[rk] = 1'b1;
       end else begin
         cum = prev;                               // SDM 4.6: AND R/W, U/S; OR XD
-        if (!v[PTE_RW]) cum[F_RW] = 1'b0;
-        if (!v[PTE_US]) cum[F_US] = 1'b0;
-        if (v[PTE_XD]) cum[F_XD] = 1'b1;
+        if (!v[mmu_pkg::PTE_RW]) cum[mmu_pkg::F_RW] = 1'b0;
+        if (!v[mmu_pkg::PTE_US]) cum[mmu_pkg::F_US] = 1'b0;
+        if (v[mmu_pkg::PTE_XD]) cum[mmu_pkg::F_XD] = 1'b1;
         w_cum_d[rk][lv] = cum;
-        leaf = (lv == 3'd1) || ((lv == 3'd3 || lv == 3'd2) && v[PTE_PS]);
+        leaf = (lv == 3'd1) || ((lv == 3'd3 || lv == 3'd2) && v[mmu_pkg::PTE_PS]);
         if (!leaf) begin
           w_table_d[rk] = v[51:0] & AMASK;
           w_level_d[rk] = lv - 3'd1;
-          w_state_d[rk] = W_MEMRQ;
+          w_state_d[rk] = mmu_pkg::W_MEMRQ;
         end else begin
-          ps = (lv == 3'd1) ? PS_4K : (lv == 3'd2) ? PS_2M : PS_1G;
+          ps = (lv == 3'd1) ? mmu_pkg::PS_4K : (lv == 3'd2) ? mmu_pkg::PS_2M : mmu_pkg::PS_1G;
           w_size_d[rk] = ps;
           w_leaf_d[rk] = lv;
           w_frame_d[rk] = v[51:0] & AMASK & ~page_mask(ps);
-          c = rights(mode_q, w_acc_q[rk], w_user_q[rk], cum[F_RW], cum[F_US], cum[F_XD]);
-          if (c != CAUSE_NONE) begin              // SDM 4.6.1
-            r_fault[rk] = FAULT_PF;
+          c = mmu_pkg::rights(mode_q, w_acc_q[rk], w_user_q[rk], cum[mmu_pkg::F_RW], cum[mmu_pkg::F_US], cum[mmu_pkg::F_XD]);
+          if (c != mmu_pkg::CAUSE_NONE) begin              // SDM 4.6.1
+            r_fault[rk] = mmu_pkg::FAULT_PF;
             r_cause[rk] = c;
             complete[rk] = 1'b1;
           end else begin                          // SDM 4.8: A/D writes needed
             need = '0;
             for (int l = 4; l >= 1; l--) begin
-              if (l >= int'(lv) && (w_read_d[rk][l])) begin
+              if (l >= 32'(lv) && (w_read_d[rk][l])) begin
                 e = w_pte_d[rk][l];
-                if (!e[PTE_A] || (l == int'(lv) && w_acc_q[rk] == ACC_WRITE && !e[PTE_D])) need[l] = 1'b1;
+                if (!e[mmu_pkg::PTE_A] || (l == 32'(lv) && w_acc_q[rk] == mmu_pkg::ACC_WRITE && !e[mmu_pkg::PTE_D])) need[l] = 1'b1;
               end
             end
             w_need_d[rk] = need;
-            w_tflags_d[rk] = (cum & 6'((1 << F_RW) | (1 << F_US) | (1 << F_XD))) |
-                             ((v[PTE_G] && mode_q[MODE_PGE]) ? 6'(1 << F_G) : 6'd0) |
-                             ((v[PTE_D] || w_acc_q[rk] == ACC_WRITE) ? 6'(1 << F_D) : 6'd0);
-            if (need != 5'd0) w_state_d[rk] = W_ADW;
+            w_tflags_d[rk] = (cum & 6'((1 << mmu_pkg::F_RW) | (1 << mmu_pkg::F_US) | (1 << mmu_pkg::F_XD))) |
+                             ((v[mmu_pkg::PTE_G] && mode_q[mmu_pkg::MODE_PGE]) ? 6'(1 << mmu_pkg::F_G) : 6'd0) |
+                             ((v[mmu_pkg::PTE_D] || w_acc_q[rk] == mmu_pkg::ACC_WRITE) ? 6'(1 << mmu_pkg::F_D) : 6'd0);
+            if (need != 5'd0) w_state_d[rk] = mmu_pkg::W_ADW;
             else complete[rk] = 1'b1;
           end
         end
@@ -829,16 +853,16 @@ module mmu_top #(
 
     // 5. [T:dispatch]
     if (disp_join) begin
-      rt_state_d[disp_idx] = RT_WALK;
+      rt_state_d[disp_idx] = mmu_pkg::RT_WALK;
       rt_walker_d[disp_idx] = disp_w;
-      mq_head_d = RTIW'((int'(mq_head_q) + 1) % RT);
+      mq_head_d = RTIW'((32'(mq_head_q) + 1) % RT);
       mq_cnt_d = mq_cnt_d - 1'b1;
     end else if (disp_start) begin
-      rt_state_d[disp_idx] = RT_WALK;
+      rt_state_d[disp_idx] = mmu_pkg::RT_WALK;
       rt_walker_d[disp_idx] = disp_w;
-      mq_head_d = RTIW'((int'(mq_head_q) + 1) % RT);
+      mq_head_d = RTIW'((32'(mq_head_q) + 1) % RT);
       mq_cnt_d = mq_cnt_d - 1'b1;
-      w_state_d[disp_w] = W_PWC;
+      w_state_d[disp_w] = mmu_pkg::W_PWC;
       w_timer_d[disp_w] = 16'(LAT_PWC - 1);
       w_va_d[disp_w] = rt_va_q[disp_idx];
       w_acc_d[disp_w] = rt_acc_q[disp_idx];
@@ -861,7 +885,7 @@ module mmu_top #(
     end
     // PWC timers of walkers waiting for their lookup
     for (int k = 0; k < NW; k++)
-      if (w_state_q[k] == W_PWC && w_timer_q[k] != 16'd0) w_timer_d[k] = w_timer_q[k] - 16'd1;
+      if (w_state_q[k] == mmu_pkg::W_PWC && w_timer_q[k] != 16'd0) w_timer_d[k] = w_timer_q[k] - 16'd1;
 
     // 6. [T:lookup] L1
     l1_hit = 1'b0;
@@ -874,24 +898,25 @@ module mmu_top #(
     te = '0;
     pe = '0;
     if (l1_v) begin
-      if (!canonical(l1_va)) begin              // SDM 3.3.7.1
-        rt_state_d[l1_idx] = RT_DONE;
-        rt_fault_d[l1_idx] = FAULT_GP;
-        rt_cause_d[l1_idx] = CAUSE_NONCANON;
-        rt_size_d[l1_idx] = PS_NONE;
-        rt_src_d[l1_idx] = SRC_NONE;
+      if (!mmu_pkg::canonical(l1_va)) begin              // SDM 3.3.7.1
+        rt_state_d[l1_idx] = mmu_pkg::RT_DONE;
+        rt_fault_d[l1_idx] = mmu_pkg::FAULT_GP;
+        rt_cause_d[l1_idx] = mmu_pkg::CAUSE_NONCANON;
+        rt_size_d[l1_idx] = mmu_pkg::PS_NONE;
+        rt_src_d[l1_idx] = mmu_pkg::SRC_NONE;
         rt_err_d[l1_idx] = '0;
         rt_paddr_d[l1_idx] = '0;
         rt_pwc_d[l1_idx] = '0;
       end else begin
-        side = (l1_acc == ACC_EXEC) ? 4'd0 : 4'd3;
+        side = (l1_acc == mmu_pkg::ACC_EXEC) ? 4'd0 : 4'd3;
         for (int s = 0; s < 3; s++) begin
-          a = 3'(int'(side) + s);
+          a = 3'(32'(side) + s);
+          fl = mmu_pkg::sa_flags(l1_lk_ent[a]);
           if (!l1_hit && l1_lk_hit[a]) begin
             // [T:soft miss] rights or a clean entry on a write: not usable
-            if (rights(mode_q, l1_acc, l1_user, l1_lk_ent[a].flags[F_RW], l1_lk_ent[a].flags[F_US],
-                       l1_lk_ent[a].flags[F_XD]) != CAUSE_NONE ||
-                (l1_acc == ACC_WRITE && !l1_lk_ent[a].flags[F_D])) begin
+            if (mmu_pkg::rights(mode_q, l1_acc, l1_user, fl[mmu_pkg::F_RW], fl[mmu_pkg::F_US],
+                                fl[mmu_pkg::F_XD]) != mmu_pkg::CAUSE_NONE ||
+                (l1_acc == mmu_pkg::ACC_WRITE && !fl[mmu_pkg::F_D])) begin
               // a soft miss: try the next page size
             end else begin
               l1_hit = 1'b1;
@@ -902,16 +927,16 @@ module mmu_top #(
         end
         if (l1_hit) begin
           l1_touch[hit_arr] = 1'b1;
-          rt_state_d[l1_idx] = RT_DONE;
-          rt_paddr_d[l1_idx] = hit_ent.data | (l1_va[51:0] & page_mask(hit_ent.size));
-          rt_size_d[l1_idx] = hit_ent.size;
-          rt_fault_d[l1_idx] = FAULT_NONE;
-          rt_cause_d[l1_idx] = CAUSE_NONE;
+          rt_state_d[l1_idx] = mmu_pkg::RT_DONE;
+          rt_paddr_d[l1_idx] = mmu_pkg::sa_data(hit_ent) | (l1_va[51:0] & page_mask(mmu_pkg::sa_size(hit_ent)));
+          rt_size_d[l1_idx] = mmu_pkg::sa_size(hit_ent);
+          rt_fault_d[l1_idx] = mmu_pkg::FAULT_NONE;
+          rt_cause_d[l1_idx] = mmu_pkg::CAUSE_NONE;
           rt_err_d[l1_idx] = '0;
-          rt_src_d[l1_idx] = SRC_L1;
+          rt_src_d[l1_idx] = mmu_pkg::SRC_L1;
           rt_pwc_d[l1_idx] = '0;
         end else begin
-          rt_state_d[l1_idx] = RT_STLB;
+          rt_state_d[l1_idx] = mmu_pkg::RT_STLB;
           stp_v_d[0] = 1'b1;
           stp_idx_d[0] = l1_idx;
         end
@@ -921,37 +946,38 @@ module mmu_top #(
     st_hit = 1'b0;
     if (st_v) begin
       for (int s = 0; s < 3; s++) begin
+        fl = mmu_pkg::sa_flags(st_lk_ent[s*EW +: EW]);
         if (!st_hit && STLB_SZ[s] && st_lk_hit[s]) begin
-          if (rights(mode_q, rt_acc_q[st_idx], rt_user_q[st_idx], st_lk_ent[s].flags[F_RW],
-                     st_lk_ent[s].flags[F_US], st_lk_ent[s].flags[F_XD]) != CAUSE_NONE ||
-              (rt_acc_q[st_idx] == ACC_WRITE && !st_lk_ent[s].flags[F_D])) begin
+          if (mmu_pkg::rights(mode_q, rt_acc_q[st_idx], rt_user_q[st_idx], fl[mmu_pkg::F_RW],
+                              fl[mmu_pkg::F_US], fl[mmu_pkg::F_XD]) != mmu_pkg::CAUSE_NONE ||
+              (rt_acc_q[st_idx] == mmu_pkg::ACC_WRITE && !fl[mmu_pkg::F_D])) begin
             // a soft miss: try the next page size
           end else begin
             st_hit = 1'b1;
-            hit_ent = st_lk_ent[s];
-            hit_way = st_lk_way[s];
+            hit_ent = st_lk_ent[s*EW +: EW];
+            hit_way = st_lk_way[s*6 +: 6];
           end
         end
       end
       if (st_hit) begin
         st_touch = 1'b1;
-        st_touch_tag = hit_ent.tag;
+        st_touch_tag = mmu_pkg::sa_tag(hit_ent);
         st_touch_way = hit_way;
-        rt_state_d[st_idx] = RT_DONE;
-        rt_paddr_d[st_idx] = hit_ent.data | (rt_va_q[st_idx][51:0] & page_mask(hit_ent.size));
-        rt_size_d[st_idx] = hit_ent.size;
-        rt_fault_d[st_idx] = FAULT_NONE;
-        rt_cause_d[st_idx] = CAUSE_NONE;
+        rt_state_d[st_idx] = mmu_pkg::RT_DONE;
+        rt_paddr_d[st_idx] = mmu_pkg::sa_data(hit_ent) | (rt_va_q[st_idx][51:0] & page_mask(mmu_pkg::sa_size(hit_ent)));
+        rt_size_d[st_idx] = mmu_pkg::sa_size(hit_ent);
+        rt_fault_d[st_idx] = mmu_pkg::FAULT_NONE;
+        rt_cause_d[st_idx] = mmu_pkg::CAUSE_NONE;
         rt_err_d[st_idx] = '0;
-        rt_src_d[st_idx] = SRC_STLB;
+        rt_src_d[st_idx] = mmu_pkg::SRC_STLB;
         rt_pwc_d[st_idx] = '0;
         // (c) the L1 refill: fill port 0 of the L1 array of the side and size
-        a = 3'(((rt_acc_q[st_idx] == ACC_EXEC) ? 0 : 3) + int'(hit_ent.size));
+        a = 3'(((rt_acc_q[st_idx] == mmu_pkg::ACC_EXEC) ? 0 : 3) + 32'(mmu_pkg::sa_size(hit_ent)));
         l1_fill[a][0] = 1'b1;
-        l1_fill_ent[a][0] = hit_ent;
+        l1_fill_ent[a][0 +: EW] = hit_ent;
       end else begin
-        rt_state_d[st_idx] = RT_MISS;
-        mq_idx_d[RTIW'((int'(mq_head_q) + int'(mq_cnt_q)) % RT)] = st_idx;
+        rt_state_d[st_idx] = mmu_pkg::RT_MISS;
+        mq_idx_d[RTIW'((32'(mq_head_q) + 32'(mq_cnt_q)) % RT)] = st_idx;
         mq_cnt_d = mq_cnt_d + 1'b1;
       end
     end
@@ -969,54 +995,49 @@ module mmu_top #(
         w_table_d[pwc_w] = cr3_q[51:0] & AMASK;
       end else begin
         w_level_d[pwc_w] = 3'(3 - deepest);
-        w_table_d[pwc_w] = pwc_lk_ent[deepest].data;
-        w_cum_d[pwc_w][4 - deepest] = pwc_lk_ent[deepest].flags & 6'((1 << F_RW) | (1 << F_US) | (1 << F_XD));
+        w_table_d[pwc_w] = mmu_pkg::sa_data(pwc_lk_ent[deepest]);
+        w_cum_d[pwc_w][4 - deepest] = mmu_pkg::sa_flags(pwc_lk_ent[deepest]) &
+                                      6'((1 << mmu_pkg::F_RW) | (1 << mmu_pkg::F_US) | (1 << mmu_pkg::F_XD));
       end
       w_pwchit_d[pwc_w] = 2'(deepest + 1);
-      w_state_d[pwc_w] = W_MEMRQ;
+      w_state_d[pwc_w] = mmu_pkg::W_MEMRQ;
     end
 
     // 7. [T:update] invalidations by faulting walks, fills by the others
     for (int k = 0; k < NW; k++) begin
-      if (complete[k] && r_fault[k] == FAULT_PF) begin   // SDM 4.10.4.1
+      if (complete[k] && r_fault[k] == mmu_pkg::FAULT_PF) begin   // SDM 4.10.4.1
         for (int ai = 0; ai < 6; ai++) begin
           l1_inv[ai][k] = 1'b1;
-          l1_inv_tag[ai][k] = page_tag(w_va_q[k], 2'(ai % 3));
-          l1_inv_size[ai][k] = 2'(ai % 3);
-          l1_inv_pcid[ai][k] = w_pcid_q[k];
+          l1_inv_tag[ai][k*36 +: 36] = mmu_pkg::page_tag(w_va_q[k], 2'(ai % 3));
+          l1_inv_size[ai][k*2 +: 2] = 2'(ai % 3);
+          l1_inv_pcid[ai][k*12 +: 12] = w_pcid_q[k];
         end
         for (int s = 0; s < 3; s++) begin
           st_inv[3 * k + s] = STLB_SZ[s];
-          st_inv_tag[3 * k + s] = page_tag(w_va_q[k], 2'(s));
-          st_inv_size[3 * k + s] = 2'(s);
-          st_inv_pcid[3 * k + s] = w_pcid_q[k];
+          st_inv_tag[(3 * k + s)*36 +: 36] = mmu_pkg::page_tag(w_va_q[k], 2'(s));
+          st_inv_size[(3 * k + s)*2 +: 2] = 2'(s);
+          st_inv_pcid[(3 * k + s)*12 +: 12] = w_pcid_q[k];
         end
         for (int i = 0; i < 3; i++) begin
           pwc_inv[i][k] = 1'b1;
-          pwc_inv_tag[i][k] = pwc_tag(i, w_va_q[k]);
+          pwc_inv_tag[i][k*36 +: 36] = pwc_tag(i, w_va_q[k]);
         end
-        pwc_inv_pcid[k] = w_pcid_q[k];
+        pwc_inv_pcid[k*12 +: 12] = w_pcid_q[k];
       end
-      if (complete[k] && r_fault[k] == FAULT_NONE) begin
-        te.tag = page_tag(w_va_q[k], w_size_d[k]);
-        te.data = w_frame_d[k];
-        te.pcid = w_pcid_q[k];
-        te.size = w_size_d[k];
-        te.flags = w_tflags_d[k] | 6'(1 << F_V);
+      if (complete[k] && r_fault[k] == mmu_pkg::FAULT_NONE) begin
+        te = mmu_pkg::sa_pack(mmu_pkg::page_tag(w_va_q[k], w_size_d[k]), w_frame_d[k], w_pcid_q[k],
+                              w_size_d[k], w_tflags_d[k] | 6'(1 << mmu_pkg::F_V));
         st_fill[k] = STLB_SZ[w_size_d[k]];
-        st_fill_ent[k] = te;
-        a = 3'(((w_acc_q[k] == ACC_EXEC) ? 0 : 3) + int'(w_size_d[k]));
+        st_fill_ent[k*EW +: EW] = te;
+        a = 3'(((w_acc_q[k] == mmu_pkg::ACC_EXEC) ? 0 : 3) + 32'(w_size_d[k]));
         l1_fill[a][k + 1] = 1'b1;
-        l1_fill_ent[a][k + 1] = te;
+        l1_fill_ent[a][(k + 1)*EW +: EW] = te;
         for (int l = 4; l >= 2; l--) begin
-          if (l > int'(w_leaf_d[k]) && w_read_d[k][l]) begin
-            pe.tag = pwc_tag(4 - l, w_va_q[k]);
-            pe.data = w_pte_d[k][l][51:0] & AMASK;
-            pe.pcid = w_pcid_q[k];
-            pe.size = '0;
-            pe.flags = w_cum_d[k][l] | 6'(1 << F_V);
+          if (l > 32'(w_leaf_d[k]) && w_read_d[k][l]) begin
+            pe = mmu_pkg::sa_pack(pwc_tag(4 - l, w_va_q[k]), w_pte_d[k][l][51:0] & AMASK, w_pcid_q[k],
+                                  2'd0, w_cum_d[k][l] | 6'(1 << mmu_pkg::F_V));
             pwc_fill[4 - l][k] = 1'b1;
-            pwc_fill_ent[4 - l][k] = pe;
+            pwc_fill_ent[4 - l][k*EW +: EW] = pe;
           end
         end
       end
@@ -1026,36 +1047,36 @@ module mmu_top #(
     for (int k = 0; k < NW; k++) begin
       if (complete[k]) begin
         for (int i = 0; i < RT; i++) begin
-          if ((rt_state_q[i] == RT_WALK && int'(rt_walker_q[i]) == k) ||
-              ((disp_join || disp_start) && int'(disp_idx) == i && int'(disp_w) == k)) begin
-            rt_state_d[i] = RT_DONE;
+          if ((rt_state_q[i] == mmu_pkg::RT_WALK && 32'(rt_walker_q[i]) == k) ||
+              ((disp_join || disp_start) && 32'(disp_idx) == i && 32'(disp_w) == k)) begin
+            rt_state_d[i] = mmu_pkg::RT_DONE;
             rt_fault_d[i] = r_fault[k];
             rt_cause_d[i] = r_cause[k];
             rt_size_d[i] = w_size_d[k];
-            rt_src_d[i] = SRC_WALK;
+            rt_src_d[i] = mmu_pkg::SRC_WALK;
             rt_pwc_d[i] = w_pwchit_d[k];
-            if (r_fault[k] == FAULT_NONE) begin
+            if (r_fault[k] == mmu_pkg::FAULT_NONE) begin
               rt_paddr_d[i] = w_frame_d[k] | (rt_va_q[i][51:0] & page_mask(w_size_d[k]));
               rt_err_d[i] = '0;
             end else begin
               rt_paddr_d[i] = '0;
-              rt_err_d[i] = error_code(mode_q, rt_acc_q[i], rt_user_q[i], r_cause[k]);
+              rt_err_d[i] = mmu_pkg::error_code(mode_q, rt_acc_q[i], rt_user_q[i], r_cause[k]);
             end
           end
         end
-        w_state_d[k] = W_IDLE;
+        w_state_d[k] = mmu_pkg::W_IDLE;
       end
     end
 
     // 9. [T:control] only when nothing is outstanding (SDM 4.10.4.1)
     if (ctl_valid_i && ctl_ready_o) begin
       case (ctl_op_i)
-        CTL_CR3: begin
+        mmu_pkg::CTL_CR3: begin
           tlb_ctl = 1'b1;
-          tlb_ctl_kind = INV_PCID_NONGLOBAL;
+          tlb_ctl_kind = mmu_pkg::INV_PCID_NONGLOBAL;
           pwc_ctl = 1'b1;
-          pwc_ctl_kind = INV_PCID_ANY;
-          if (mode_q[MODE_PCIDE]) begin
+          pwc_ctl_kind = mmu_pkg::INV_PCID_ANY;
+          if (mode_q[mmu_pkg::MODE_PCIDE]) begin
             tlb_ctl = !ctl_data_i[63];
             pwc_ctl = !ctl_data_i[63];
             tlb_ctl_pcid = ctl_data_i[11:0];
@@ -1063,82 +1084,82 @@ module mmu_top #(
           end
           cr3_d = {1'b0, ctl_data_i[62:0]};
         end
-        CTL_INVLPG: begin
-          if (canonical(ctl_addr_i)) begin
+        mmu_pkg::CTL_INVLPG: begin
+          if (mmu_pkg::canonical(ctl_addr_i)) begin
             for (int ai = 0; ai < 6; ai++) begin
               l1_inv[ai][NW] = 1'b1;
-              l1_inv_tag[ai][NW] = page_tag(ctl_addr_i, 2'(ai % 3));
-              l1_inv_size[ai][NW] = 2'(ai % 3);
-              l1_inv_pcid[ai][NW] = cur_pcid;
+              l1_inv_tag[ai][NW*36 +: 36] = mmu_pkg::page_tag(ctl_addr_i, 2'(ai % 3));
+              l1_inv_size[ai][NW*2 +: 2] = 2'(ai % 3);
+              l1_inv_pcid[ai][NW*12 +: 12] = cur_pcid;
             end
             for (int s = 0; s < 3; s++) begin
               st_inv[3 * NW + s] = STLB_SZ[s];
-              st_inv_tag[3 * NW + s] = page_tag(ctl_addr_i, 2'(s));
-              st_inv_size[3 * NW + s] = 2'(s);
-              st_inv_pcid[3 * NW + s] = cur_pcid;
+              st_inv_tag[(3 * NW + s)*36 +: 36] = mmu_pkg::page_tag(ctl_addr_i, 2'(s));
+              st_inv_size[(3 * NW + s)*2 +: 2] = 2'(s);
+              st_inv_pcid[(3 * NW + s)*12 +: 12] = cur_pcid;
             end
             pwc_ctl = 1'b1;
-            pwc_ctl_kind = INV_PCID_ANY;
+            pwc_ctl_kind = mmu_pkg::INV_PCID_ANY;
             pwc_ctl_pcid = cur_pcid;
           end
         end
-        CTL_INVPCID: begin
+        mmu_pkg::CTL_INVPCID: begin
           case (ctl_type_i)
             2'd0: begin
-              if (canonical(ctl_addr_i)) begin
+              if (mmu_pkg::canonical(ctl_addr_i)) begin
                 for (int ai = 0; ai < 6; ai++) begin
                   l1_inv[ai][NW] = 1'b1;
-                  l1_inv_tag[ai][NW] = page_tag(ctl_addr_i, 2'(ai % 3));
-                  l1_inv_size[ai][NW] = 2'(ai % 3);
-                  l1_inv_pcid[ai][NW] = ctl_pcid_i;
+                  l1_inv_tag[ai][NW*36 +: 36] = mmu_pkg::page_tag(ctl_addr_i, 2'(ai % 3));
+                  l1_inv_size[ai][NW*2 +: 2] = 2'(ai % 3);
+                  l1_inv_pcid[ai][NW*12 +: 12] = ctl_pcid_i;
                   l1_inv_kg[ai][NW] = 1'b1;
                 end
                 for (int s = 0; s < 3; s++) begin
                   st_inv[3 * NW + s] = STLB_SZ[s];
-                  st_inv_tag[3 * NW + s] = page_tag(ctl_addr_i, 2'(s));
-                  st_inv_size[3 * NW + s] = 2'(s);
-                  st_inv_pcid[3 * NW + s] = ctl_pcid_i;
+                  st_inv_tag[(3 * NW + s)*36 +: 36] = mmu_pkg::page_tag(ctl_addr_i, 2'(s));
+                  st_inv_size[(3 * NW + s)*2 +: 2] = 2'(s);
+                  st_inv_pcid[(3 * NW + s)*12 +: 12] = ctl_pcid_i;
                   st_inv_kg[3 * NW + s] = 1'b1;
                 end
                 pwc_ctl = 1'b1;
-                pwc_ctl_kind = INV_PCID_ANY;
+                pwc_ctl_kind = mmu_pkg::INV_PCID_ANY;
                 pwc_ctl_pcid = ctl_pcid_i;
               end
             end
             2'd1: begin
               tlb_ctl = 1'b1;
-              tlb_ctl_kind = INV_PCID_NONGLOBAL;
+              tlb_ctl_kind = mmu_pkg::INV_PCID_NONGLOBAL;
               tlb_ctl_pcid = ctl_pcid_i;
               pwc_ctl = 1'b1;
-              pwc_ctl_kind = INV_PCID_ANY;
+              pwc_ctl_kind = mmu_pkg::INV_PCID_ANY;
               pwc_ctl_pcid = ctl_pcid_i;
             end
             2'd2: begin
               tlb_ctl = 1'b1;
-              tlb_ctl_kind = INV_ALL;
+              tlb_ctl_kind = mmu_pkg::INV_ALL;
               pwc_ctl = 1'b1;
-              pwc_ctl_kind = INV_ALL;
+              pwc_ctl_kind = mmu_pkg::INV_ALL;
             end
             default: begin
               tlb_ctl = 1'b1;
-              tlb_ctl_kind = INV_NONGLOBAL;
+              tlb_ctl_kind = mmu_pkg::INV_NONGLOBAL;
               pwc_ctl = 1'b1;
-              pwc_ctl_kind = INV_ALL;
+              pwc_ctl_kind = mmu_pkg::INV_ALL;
             end
           endcase
         end
-        CTL_MODE: begin
-          if ((mode_q[MODE_PGE] != ctl_data_i[MODE_PGE]) || (mode_q[MODE_PCIDE] && !ctl_data_i[MODE_PCIDE])) begin
+        mmu_pkg::CTL_MODE: begin
+          if ((mode_q[mmu_pkg::MODE_PGE] != ctl_data_i[mmu_pkg::MODE_PGE]) || (mode_q[mmu_pkg::MODE_PCIDE] && !ctl_data_i[mmu_pkg::MODE_PCIDE])) begin
             tlb_ctl = 1'b1;
-            tlb_ctl_kind = INV_ALL;
+            tlb_ctl_kind = mmu_pkg::INV_ALL;
             pwc_ctl = 1'b1;
-            pwc_ctl_kind = INV_ALL;
-          end else if (!mode_q[MODE_SMEP] && ctl_data_i[MODE_SMEP]) begin
+            pwc_ctl_kind = mmu_pkg::INV_ALL;
+          end else if (!mode_q[mmu_pkg::MODE_SMEP] && ctl_data_i[mmu_pkg::MODE_SMEP]) begin
             tlb_ctl = 1'b1;
-            tlb_ctl_kind = INV_PCID_ANY;
+            tlb_ctl_kind = mmu_pkg::INV_PCID_ANY;
             tlb_ctl_pcid = cur_pcid;
             pwc_ctl = 1'b1;
-            pwc_ctl_kind = INV_PCID_ANY;
+            pwc_ctl_kind = mmu_pkg::INV_PCID_ANY;
             pwc_ctl_pcid = cur_pcid;
           end
           mode_d = ctl_data_i[6:0];
@@ -1154,7 +1175,7 @@ module mmu_top #(
       cr3_q <= '0;
       mode_q <= '0;
       for (int i = 0; i < RT; i++) begin
-        rt_state_q[i] <= RT_FREE;
+        rt_state_q[i] <= mmu_pkg::RT_FREE;
         rt_acc_q[i] <= '0;
         rt_user_q[i] <= 1'b0;
         rt_walker_q[i] <= '0;
@@ -1163,7 +1184,7 @@ module mmu_top #(
         rt_paddr_q[i] <= '0;
         rt_size_q[i] <= '0;
         rt_fault_q[i] <= '0;
-        rt_cause_q[i] <= CAUSE_NONE;
+        rt_cause_q[i] <= mmu_pkg::CAUSE_NONE;
         rt_err_q[i] <= '0;
         rt_src_q[i] <= '0;
         rt_pwc_q[i] <= '0;
@@ -1181,7 +1202,7 @@ module mmu_top #(
       mq_head_q <= '0;
       mq_cnt_q <= '0;
       for (int k = 0; k < NW; k++) begin
-        w_state_q[k] <= W_IDLE;
+        w_state_q[k] <= mmu_pkg::W_IDLE;
         w_level_q[k] <= '0;
         w_acc_q[k] <= '0;
         w_user_q[k] <= 1'b0;
@@ -1206,45 +1227,55 @@ module mmu_top #(
     end else begin
       cr3_q <= cr3_d;
       mode_q <= mode_d;
-      rt_state_q <= rt_state_d;
-      rt_acc_q <= rt_acc_d;
-      rt_user_q <= rt_user_d;
-      rt_walker_q <= rt_walker_d;
-      rt_id_q <= rt_id_d;
-      rt_va_q <= rt_va_d;
-      rt_paddr_q <= rt_paddr_d;
-      rt_size_q <= rt_size_d;
-      rt_fault_q <= rt_fault_d;
-      rt_cause_q <= rt_cause_d;
-      rt_err_q <= rt_err_d;
-      rt_src_q <= rt_src_d;
-      rt_pwc_q <= rt_pwc_d;
-      rt_older_q <= rt_older_d;
-      l1p_v_q <= l1p_v_d;
-      l1p_idx_q <= l1p_idx_d;
-      stp_v_q <= stp_v_d;
-      stp_idx_q <= stp_idx_d;
-      mq_idx_q <= mq_idx_d;
+      for (int i = 0; i < RT; i++) begin
+        rt_state_q[i] <= rt_state_d[i];
+        rt_acc_q[i] <= rt_acc_d[i];
+        rt_user_q[i] <= rt_user_d[i];
+        rt_walker_q[i] <= rt_walker_d[i];
+        rt_id_q[i] <= rt_id_d[i];
+        rt_va_q[i] <= rt_va_d[i];
+        rt_paddr_q[i] <= rt_paddr_d[i];
+        rt_size_q[i] <= rt_size_d[i];
+        rt_fault_q[i] <= rt_fault_d[i];
+        rt_cause_q[i] <= rt_cause_d[i];
+        rt_err_q[i] <= rt_err_d[i];
+        rt_src_q[i] <= rt_src_d[i];
+        rt_pwc_q[i] <= rt_pwc_d[i];
+        rt_older_q[i] <= rt_older_d[i];
+        mq_idx_q[i] <= mq_idx_d[i];
+      end
+      for (int i = 0; i < L1P; i++) begin
+        l1p_v_q[i] <= l1p_v_d[i];
+        l1p_idx_q[i] <= l1p_idx_d[i];
+      end
+      for (int i = 0; i < LAT_STLB; i++) begin
+        stp_v_q[i] <= stp_v_d[i];
+        stp_idx_q[i] <= stp_idx_d[i];
+      end
       mq_head_q <= mq_head_d;
       mq_cnt_q <= mq_cnt_d;
-      w_state_q <= w_state_d;
-      w_level_q <= w_level_d;
-      w_acc_q <= w_acc_d;
-      w_user_q <= w_user_d;
-      w_pcid_q <= w_pcid_d;
-      w_va_q <= w_va_d;
-      w_timer_q <= w_timer_d;
-      w_table_q <= w_table_d;
-      w_pwchit_q <= w_pwchit_d;
-      w_read_q <= w_read_d;
-      w_need_q <= w_need_d;
-      w_pte_q <= w_pte_d;
-      w_pteaddr_q <= w_pteaddr_d;
-      w_cum_q <= w_cum_d;
-      w_size_q <= w_size_d;
-      w_leaf_q <= w_leaf_d;
-      w_frame_q <= w_frame_d;
-      w_tflags_q <= w_tflags_d;
+      for (int k = 0; k < NW; k++) begin
+        w_state_q[k] <= w_state_d[k];
+        w_level_q[k] <= w_level_d[k];
+        w_acc_q[k] <= w_acc_d[k];
+        w_user_q[k] <= w_user_d[k];
+        w_pcid_q[k] <= w_pcid_d[k];
+        w_va_q[k] <= w_va_d[k];
+        w_timer_q[k] <= w_timer_d[k];
+        w_table_q[k] <= w_table_d[k];
+        w_pwchit_q[k] <= w_pwchit_d[k];
+        w_read_q[k] <= w_read_d[k];
+        w_need_q[k] <= w_need_d[k];
+        w_size_q[k] <= w_size_d[k];
+        w_leaf_q[k] <= w_leaf_d[k];
+        w_frame_q[k] <= w_frame_d[k];
+        w_tflags_q[k] <= w_tflags_d[k];
+        for (int l = 0; l < 5; l++) begin
+          w_pte_q[k][l] <= w_pte_d[k][l];
+          w_pteaddr_q[k][l] <= w_pteaddr_d[k][l];
+          w_cum_q[k][l] <= w_cum_d[k][l];
+        end
+      end
       rr_q <= rr_d;
     end
   end
@@ -1264,19 +1295,19 @@ module mmu_top #(
     if (rst_ni) begin
       // environment
       assert (!(req_valid_i && ctl_valid_i)) else $error("mmu_top: req_valid and ctl_valid in one cycle");
-      assert (!mem_rsp_valid_i || (int'(mem_rsp_id_i) < NW && w_state_q[NWIW'(mem_rsp_id_i)] == W_MEMWAIT))
+      assert (!mem_rsp_valid_i || (int'(mem_rsp_id_i) < NW && w_state_q[NWIW'(mem_rsp_id_i)] == mmu_pkg::W_MEMWAIT))
         else $error("mmu_top: memory response for walker %0d, which is not waiting", mem_rsp_id_i);
-      assert (!(ctl_valid_i && ctl_ready_o) || (ctl_op_i >= CTL_CR3 && ctl_op_i <= CTL_MODE))
+      assert (!(ctl_valid_i && ctl_ready_o) || (ctl_op_i >= mmu_pkg::CTL_CR3 && ctl_op_i <= mmu_pkg::CTL_MODE))
         else $error("mmu_top: unknown control operation %0d", ctl_op_i);
       // legal states
       for (int i = 0; i < RT; i++)
-        assert (rt_state_q[i] inside {RT_FREE, RT_L1, RT_STLB, RT_MISS, RT_WALK, RT_DONE})
+        assert (rt_state_q[i] inside {mmu_pkg::RT_FREE, mmu_pkg::RT_L1, mmu_pkg::RT_STLB, mmu_pkg::RT_MISS, mmu_pkg::RT_WALK, mmu_pkg::RT_DONE})
           else $error("mmu_top: request entry %0d in an illegal state", i);
       for (int k = 0; k < NW; k++)
-        assert (w_state_q[k] inside {W_IDLE, W_PWC, W_MEMRQ, W_MEMWAIT, W_ADW})
+        assert (w_state_q[k] inside {mmu_pkg::W_IDLE, mmu_pkg::W_PWC, mmu_pkg::W_MEMRQ, mmu_pkg::W_MEMWAIT, mmu_pkg::W_ADW})
           else $error("mmu_top: walker %0d in an illegal state", k);
       // a response only for an outstanding request
-      assert (!rsp_valid_o || rt_state_q[done_idx] == RT_DONE) else $error("mmu_top: response without a request");
+      assert (!rsp_valid_o || rt_state_q[done_idx] == mmu_pkg::RT_DONE) else $error("mmu_top: response without a request");
       assert (int'(mq_cnt_q) <= RT) else $error("mmu_top: miss queue overflow");
     end
   end
