@@ -68,6 +68,7 @@ module mmu_sa #(
   localparam int unsigned W    = (WAYS == 0) ? 1 : WAYS;
   localparam int unsigned SETS = EN ? ENTRIES / W : 1;
   localparam int unsigned EW   = mmu_pkg::SA_ENTRY_W;
+  localparam int          LW   = (W > 1) ? $clog2(W) : 0;  // tree-PLRU depth
 
   // One word per set: way w's entry is bits [w*EW +: EW] of ent, its LRU age
   // bits [w*8 +: 8] of age.
@@ -91,14 +92,20 @@ module mmu_sa #(
                   (fl[mmu_pkg::F_G] || mmu_pkg::sa_pcid(e) == pcid);
   endfunction
 
+  // (way < W; a way is selected by comparing it with each w, here and
+  // below, rather than by a variable part-select: yosys turns that into a
+  // shifter, and Verilator reads past a temporary with it (ASan))
   function automatic logic [W*8-1:0] lru_touch(input logic [W*8-1:0] a, input int unsigned way);
     logic [7:0] prev;
-    prev = a[way*8 +: 8];
+    prev = '0;
+    for (int unsigned i = 0; i < W; i++) begin
+      if (i == way) prev = a[i*8 +: 8];
+    end
     lru_touch = a;
     for (int unsigned i = 0; i < W; i++) begin
-      if (a[i*8 +: 8] < prev) lru_touch[i*8 +: 8] = a[i*8 +: 8] + 8'd1;
+      if (i == way) lru_touch[i*8 +: 8] = 8'd0;
+      else if (a[i*8 +: 8] < prev) lru_touch[i*8 +: 8] = a[i*8 +: 8] + 8'd1;
     end
-    lru_touch[way*8 +: 8] = 8'd0;
   endfunction
 
   function automatic int unsigned lru_victim(input logic [W*8-1:0] a);
@@ -108,26 +115,43 @@ module mmu_sa #(
     end
   endfunction
 
+  // x % W, written without `%`: yosys's resource sharing (synth's `share`)
+  // runs out of memory on the modulo operators of several fill ports.
+  function automatic logic [15:0] mod_w(input logic [15:0] x);
+    logic [16:0] r;  // remainder of the bits so far, < W
+    r = '0;
+    for (int b = 15; b >= 0; b--) begin
+      r = {r[15:0], x[b]};
+      if (r >= 17'(W)) r = r - 17'(W);
+    end
+    mod_w = ((W & (W - 1)) == 0) ? (x & 16'(W - 1)) : r[15:0];
+  endfunction
+
+  // Tree-PLRU (W = 2**LW ways): node 0 is the root, the children of node n
+  // are 2n+1 (left) and 2n+2 (right), way w is leaf W-1+w. The path from the
+  // root to way w passes, at depth d, the node 2**d - 1 + (w >> (LW - d))
+  // and turns right there if bit LW-1-d of w is 1. (Written with constant
+  // node indices, which synthesise to small logic.)
   function automatic logic [63:0] plru_touch(input logic [63:0] bits, input int unsigned way);
-    int unsigned node, parent;
-    node = way + W - 1;
     plru_touch = bits;
-    for (int unsigned i = 0; i < 7; i++) begin
-      if (node > 0) begin
-        parent = (node - 1) / 2;
-        plru_touch[parent] = (node == 2 * parent + 2) ? 1'b0 : 1'b1;
-        node = parent;
+    for (int d = 0; d < LW; d++) begin
+      for (int unsigned n = 0; n < (1 << d); n++) begin
+        // point the path's node at depth d away from the way
+        if ((way >> (LW - d)) == n) plru_touch[(1 << d) - 1 + n] = !way[LW - 1 - d];
       end
     end
   endfunction
 
   function automatic int unsigned plru_victim(input logic [63:0] bits);
-    int unsigned node;
-    node = 0;
-    for (int unsigned i = 0; i < 7; i++) begin
-      if (node + 1 < W) node = 2 * node + 1 + 32'(bits[node]);
+    logic b;
+    plru_victim = 0;  // after d steps: the path so far, (node at depth d) - (2**d - 1)
+    for (int d = 0; d < LW; d++) begin
+      b = 1'b0;
+      for (int unsigned n = 0; n < (1 << d); n++) begin
+        if (plru_victim == n) b = bits[(1 << d) - 1 + n];
+      end
+      plru_victim = {plru_victim[30:0], b};  // go left on 0, right on 1
     end
-    plru_victim = node - (W - 1);
   endfunction
 
   // ---------------------------------------------------------------- lookups
@@ -155,8 +179,8 @@ module mmu_sa #(
   // ------------------------------------------------------------ debug read
   always_comb begin : debug_read
     int unsigned ds, dw;
-    ds = 32'(dbg_idx_i) / W;
-    dw = 32'(dbg_idx_i) % W;
+    ds = {16'd0, dbg_idx_i / 16'(W)};
+    dw = {16'd0, dbg_idx_i % 16'(W)};
     dbg_entry_o = '0;
     dbg_age_o   = '0;
     dbg_plru_o  = '0;
@@ -165,7 +189,7 @@ module mmu_sa #(
       // the way by a loop over constant way numbers: a variable part-select
       // of a wide vector makes Verilator read past a temporary (ASan)
       for (int unsigned w = 0; w < W; w++) begin
-        if (dw == w) begin
+        if (w == dw) begin
           dbg_entry_o = ent_q[ds][w*EW +: EW];
           dbg_age_o   = age_q[ds][w*8 +: 8];
         end
@@ -174,9 +198,49 @@ module mmu_sa #(
     end
   end
 
+  // ------------------------------------------- invalidations by tag: match
+  // Step (b) of the updates: each port, in port order, clears the flags of
+  // the entries of its tag's set that it matches. A cleared entry matches no
+  // later port, and step (a) changes no entry, so an entry is cleared when
+  // any port matches it as it is at the start of the cycle.
+  logic [W-1:0] inv_kill [SETS];  // inv_kill[s][w]: clear way w of set s
+  always_comb begin : inv_match
+    logic [NI-1:0] here;  // the ports that invalidate in set si
+    logic [EW-1:0] e;
+    logic [5:0]    fl;
+    logic [35:0]   tag;
+    logic [1:0]    size;
+    logic [11:0]   pcid;
+    for (int unsigned si = 0; si < SETS; si++) inv_kill[si] = '0;
+    here = '0;
+    e = '0;
+    fl = '0;
+    tag = '0;
+    size = '0;
+    pcid = '0;
+    if (EN && inv_i != '0) begin
+      for (int unsigned si = 0; si < SETS; si++) begin
+        for (int unsigned i = 0; i < NI; i++) here[i] = inv_i[i] && set_of(inv_tag_i[i*36 +: 36]) == si;
+        for (int unsigned w = 0; w < W; w++) begin
+          e = ent_q[si][w*EW +: EW];
+          fl = mmu_pkg::sa_flags(e);
+          tag = mmu_pkg::sa_tag(e);
+          size = mmu_pkg::sa_size(e);
+          pcid = mmu_pkg::sa_pcid(e);
+          for (int unsigned i = 0; i < NI; i++) begin
+            if (here[i] && fl[mmu_pkg::F_V] && tag == inv_tag_i[i*36 +: 36] && size == inv_size_i[i*2 +: 2] &&
+                (fl[mmu_pkg::F_G] ? !inv_keep_global_i[i] : (pcid == inv_pcid_i[i*12 +: 12]))) begin
+              inv_kill[si][w] = 1'b1;
+            end
+          end
+        end
+      end
+    end
+  end
+
   // ---------------------------------------------------------------- updates
-  // Each step reads the set it works on into set_e, changes it and writes it
-  // back, so a step sees the changes of the steps before it.
+  // A step reads the set it works on into set_e, changes it and writes it
+  // back, so it sees the changes of the steps before it.
   always_comb begin : update
     int unsigned     s, way;
     logic            found, g, kill;
@@ -205,22 +269,14 @@ module mmu_sa #(
         if (REPL == mmu_pkg::REPL_LRU) age_d[s] = lru_touch(age_d[s], 32'(touch_way_i));
         if (REPL == mmu_pkg::REPL_PLRU) plru_d[s] = plru_touch(plru_d[s], 32'(touch_way_i));
       end
-      // (b) invalidations by tag
-      for (int unsigned i = 0; i < NI; i++) begin
-        if (inv_i[i]) begin
-          s = set_of(inv_tag_i[i*36 +: 36]);
-          set_e = ent_d[s];
+      // (b) invalidations by tag: clear the entries inv_kill marks
+      if (inv_i != '0) begin
+        for (int unsigned si = 0; si < SETS; si++) begin
+          set_e = ent_d[si];
           for (int unsigned w = 0; w < W; w++) begin
-            e = set_e[w*EW +: EW];
-            fl = mmu_pkg::sa_flags(e);
-            if (fl[mmu_pkg::F_V] && mmu_pkg::sa_tag(e) == inv_tag_i[i*36 +: 36] &&
-                mmu_pkg::sa_size(e) == inv_size_i[i*2 +: 2]) begin
-              g = fl[mmu_pkg::F_G];
-              kill = g ? !inv_keep_global_i[i] : (mmu_pkg::sa_pcid(e) == inv_pcid_i[i*12 +: 12]);
-              if (kill) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(e, '0);
-            end
+            if (inv_kill[si][w]) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(set_e[w*EW +: EW], '0);
           end
-          ent_d[s] = set_e;
+          ent_d[si] = set_e;
         end
       end
       // (c) fills, in port order
@@ -250,12 +306,14 @@ module mmu_sa #(
             else if (REPL == mmu_pkg::REPL_PLRU) way = plru_victim(plru_d[s]);
             else begin
               lfsr_d = mmu_pkg::lfsr_step(lfsr_d);
-              way = {16'd0, lfsr_d} % W;
+              way = {16'd0, mod_w(lfsr_d)};  // lfsr % W
             end
           end
           fl = mmu_pkg::sa_flags(e);
           fl[mmu_pkg::F_V] = 1'b1;
-          set_e[way*EW +: EW] = mmu_pkg::sa_set_flags(e, fl);
+          for (int unsigned w = 0; w < W; w++) begin
+            if (w == way) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(e, fl);
+          end
           ent_d[s] = set_e;
           if (REPL == mmu_pkg::REPL_LRU) age_d[s] = lru_touch(age_d[s], way);
           if (REPL == mmu_pkg::REPL_PLRU) plru_d[s] = plru_touch(plru_d[s], way);

@@ -18,6 +18,11 @@
 //
 // Parameters are named after the C configuration keys (docs/config.md):
 // upper case, '.' -> '_'. Defaults are the `tiny` preset.
+//
+// Written so that yosys 0.23 also reads it (scripts/area): package items as
+// mmu_pkg::NAME (no import), no multi-dimensional packed arrays (per-port
+// fields are flat vectors), unpacked arrays copied element by element, no
+// int'() casts, assertions under `ifndef SYNTHESIS.
 
 module mmu_top #(
   parameter int unsigned ITLB_4K_ENTRIES   = 4,
