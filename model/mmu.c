@@ -102,6 +102,12 @@ struct mmu {
     mmu_out_t out;
     int comb_grant; /* walker granted the memory port, -1 */
     int last_idx;
+    /* protocol checks (docs/timing.md 2.5): the ids of the outstanding
+     * requests, one bit per id, and the control operation offered and not
+     * accepted in the step before */
+    uint64_t id_out[65536 / 64];
+    bool ctl_wait;
+    mmu_in_t ctl_prev;
     char err[200];
 };
 
@@ -608,6 +614,26 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
                  in->ctl_op);
         return -1;
     }
+    if (m->ctl_wait &&
+        (!in->ctl_valid || in->ctl_op != m->ctl_prev.ctl_op || in->ctl_type != m->ctl_prev.ctl_type ||
+         in->ctl_pcid != m->ctl_prev.ctl_pcid || in->ctl_data != m->ctl_prev.ctl_data ||
+         in->ctl_addr != m->ctl_prev.ctl_addr)) {
+        snprintf(m->err, sizeof m->err,
+                 "cycle %llu: control operation withdrawn or changed before it was accepted",
+                 (unsigned long long)t);
+        return -1;
+    }
+    const uint16_t rid = (uint16_t)in->req_id;
+    if (in->req_valid && o->req_ready && (m->id_out[rid >> 6] >> (rid & 63) & 1) &&
+        !(o->rsp_valid && o->rsp_id == rid)) {
+        snprintf(m->err, sizeof m->err,
+                 "cycle %llu: request id %u accepted while a request with that id is outstanding",
+                 (unsigned long long)t, rid);
+        return -1;
+    }
+    m->ctl_wait = in->ctl_valid && !o->ctl_ready;
+    if (m->ctl_wait)
+        m->ctl_prev = *in;
 
     for (uint32_t k = 0; k < m->cfg.walkers; k++)
         m->w[k].complete = false;
@@ -653,9 +679,12 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         m->rt[idx].state = RT_FREE;
         m->rt_count--;
     }
+    if (o->rsp_valid)
+        m->id_out[o->rsp_id >> 6] &= ~(1ull << (o->rsp_id & 63));
     if (accepted >= 0) {
         ring_push(&m->l1q, (int8_t)accepted);
         m->rt_count++;
+        m->id_out[rid >> 6] |= 1ull << (rid & 63);
     }
 
     /* 3. memory port grant */

@@ -36,8 +36,11 @@ void mmu_set_state(mmu_t *m, uint64_t cr3, uint32_t mode);
 void mmu_eval(mmu_t *m, mmu_out_t *out);
 
 /* Advance one cycle. Returns 0, or -1 on a protocol violation by the
- * environment (message in mmu_error()): req_valid with ctl_valid, a memory
- * response for a walker that is not waiting for one. */
+ * environment (message in mmu_error(); docs/timing.md 2.5): req_valid with
+ * ctl_valid, a memory response for a walker that is not waiting for one, an
+ * unknown control operation, a control operation withdrawn or changed before
+ * its handshake (checked between consecutive steps), an accepted req_id that
+ * is still outstanding. The state is then unchanged. */
 int mmu_step(mmu_t *m, const mmu_in_t *in);
 
 const char *mmu_error(const mmu_t *m);

@@ -1296,10 +1296,61 @@ module mmu_top #(
     assert (MAXPHYADDR >= 32 && MAXPHYADDR <= 52) else $fatal(1, "mmu_top: MAXPHYADDR must be 32..52");
   end
 
+  // Assertion-only state, kept apart from the request table it checks: the
+  // ids of the outstanding requests (docs/timing.md 2.1; a slot per request
+  // the MMU may hold), and the control operation offered and not accepted
+  // in the cycle before ([T:control-hold]).
+  logic        so_v_q  [RT];
+  logic [15:0] so_id_q [RT];
+  logic        so_rsp_known, so_req_dup;
+  int          so_free;
+  logic        ctl_wait_q;
+  logic [2:0]  ctl_op_q;
+  logic [1:0]  ctl_type_q;
+  logic [11:0] ctl_pcid_q;
+  logic [63:0] ctl_data_q, ctl_addr_q;
+  always_comb begin
+    so_rsp_known = 1'b0;
+    so_req_dup = 1'b0;
+    so_free = -1;
+    for (int i = RT - 1; i >= 0; i--) begin
+      if (so_v_q[i] && so_id_q[i] == rsp_id_o) so_rsp_known = 1'b1;
+      if (so_v_q[i] && so_id_q[i] == req_id_i && !(rsp_valid_o && rsp_id_o == req_id_i)) so_req_dup = 1'b1;
+      if (!so_v_q[i]) so_free = i;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      for (int i = 0; i < RT; i++) so_v_q[i] <= 1'b0;
+      ctl_wait_q <= 1'b0;
+    end else begin
+      // a response frees its id's slot; an accepted request takes a slot
+      // free at the start of the cycle
+      for (int i = 0; i < RT; i++) if (rsp_valid_o && so_v_q[i] && so_id_q[i] == rsp_id_o) so_v_q[i] <= 1'b0;
+      if (req_valid_i && req_ready_o && so_free >= 0) begin
+        so_v_q[so_free] <= 1'b1;
+        so_id_q[so_free] <= req_id_i;
+      end
+      ctl_wait_q <= ctl_valid_i && !ctl_ready_o;
+    end
+    ctl_op_q   <= ctl_op_i;
+    ctl_type_q <= ctl_type_i;
+    ctl_pcid_q <= ctl_pcid_i;
+    ctl_data_q <= ctl_data_i;
+    ctl_addr_q <= ctl_addr_i;
+  end
+
+  // Each assertion has a test that breaks it on purpose: mmulockstep
+  // --break NAME (testbench/README.md), run by ctest -L lockstep.
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      // environment
+      // environment (docs/timing.md 2.5)
       assert (!(req_valid_i && ctl_valid_i)) else $error("mmu_top: req_valid and ctl_valid in one cycle");
+      assert (!(req_valid_i && req_ready_o) || !so_req_dup)
+        else $error("mmu_top: request id %0d accepted while a request with that id is outstanding", req_id_i);
+      assert (!ctl_wait_q || (ctl_valid_i && ctl_op_i == ctl_op_q && ctl_type_i == ctl_type_q &&
+                              ctl_pcid_i == ctl_pcid_q && ctl_data_i == ctl_data_q && ctl_addr_i == ctl_addr_q))
+        else $error("mmu_top: control operation withdrawn or changed before it was accepted");
       assert (!mem_rsp_valid_i || (int'(mem_rsp_id_i) < NW && w_state_q[NWIW'(mem_rsp_id_i)] == mmu_pkg::W_MEMWAIT))
         else $error("mmu_top: memory response for walker %0d, which is not waiting", mem_rsp_id_i);
       assert (!(ctl_valid_i && ctl_ready_o) || (ctl_op_i >= mmu_pkg::CTL_CR3 && ctl_op_i <= mmu_pkg::CTL_MODE))
@@ -1312,7 +1363,7 @@ module mmu_top #(
         assert (w_state_q[k] inside {mmu_pkg::W_IDLE, mmu_pkg::W_PWC, mmu_pkg::W_MEMRQ, mmu_pkg::W_MEMWAIT, mmu_pkg::W_ADW})
           else $error("mmu_top: walker %0d in an illegal state", k);
       // a response only for an outstanding request
-      assert (!rsp_valid_o || rt_state_q[done_idx] == mmu_pkg::RT_DONE) else $error("mmu_top: response without a request");
+      assert (!rsp_valid_o || so_rsp_known) else $error("mmu_top: response for id %0d, which is not outstanding", rsp_id_o);
       assert (int'(mq_cnt_q) <= RT) else $error("mmu_top: miss queue overflow");
     end
   end

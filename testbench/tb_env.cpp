@@ -17,6 +17,7 @@ namespace {
 constexpr unsigned kResetEdges = 2; // rising edges with rst_ni = 0 before cycle 0
 constexpr size_t kHistory = 24;     // cycles shown after a mismatch
 constexpr uint64_t kQuietCycles = 8; // idle cycles compared after the last response
+constexpr unsigned kBreakCycles = 2000; // --break: cycles within which the assertion must fire
 
 // Which cycles a port is compared in (the qualifier column of TB_OUTPUTS).
 #define TB_GATE_always(d, r) true
@@ -185,6 +186,20 @@ bool Env::setup(std::string &err)
         }
         inj_field_ = field;
     }
+    if (!opt_.brk.empty()) {
+        const BreakCase *c = find_break(opt_.brk);
+        if (!c) {
+            err = "--break: unknown case '" + opt_.brk + "' (--list-breaks)";
+            return false;
+        }
+        if (!vdut_) {
+            err = "--break needs the RTL (it breaks the RTL's assertions)";
+            return false;
+        }
+        brk_ = std::make_unique<Breaker>(*c, opt_.break_at, vdut_.get(), cfg_);
+        std::printf("break %s: %s, from cycle %" PRIu64 "; expected RTL assertion: \"%s\"\n", c->name, c->what,
+                    opt_.break_at, c->expect);
+    }
     if (!opt_.coverage.empty()) {
         if (!vdut_) {
             err = "--coverage needs the RTL (it reads the RTL's request table and walker states)";
@@ -346,7 +361,7 @@ void Env::print_history(FILE *f) const
 // Qualified fields count only while their valid is 1, as in the scoreboard.
 void Env::on_posedge()
 {
-    if (!have_last_d_ || stopping_)
+    if (!have_last_d_ || stopping_ || (brk_ && brk_->applied()))
         return;
     have_last_d_ = false;
     mmu_out_t d{};
@@ -407,6 +422,14 @@ void Env::on_negedge()
             print_history(stdout);
             wave_on_fail(t ? t - 1 : 0, "RTL assertion", {});
             fail(TB_FAIL, "RTL assertion");
+        } else if (brk_ && brk_->applied()) {
+            // the RTL differs from the model on purpose: no compare; the
+            // assertion must fire within kBreakCycles
+            if (t > brk_->applied_at() + kBreakCycles) {
+                std::printf("BREAK %s applied in cycle %" PRIu64 ", but no RTL assertion fired in %u cycles\n",
+                            brk_->which().name, brk_->applied_at(), kBreakCycles);
+                fail(TB_FAIL, "--break " + std::string(brk_->which().name) + ": no RTL assertion");
+            }
         } else if (!ref_->error().empty()) {
             fail(TB_ERROR, "C model: " + ref_->error());
         } else if (cdut_ && !cdut_->error().empty()) {
@@ -449,6 +472,11 @@ void Env::on_negedge()
             in.ctl_data = noise_.next();
             in.ctl_addr = noise_.next();
         }
+    }
+    if (brk_ && !stopping_) {
+        std::string what;
+        if (brk_->step(t, d, in, ind, what))
+            std::printf("BREAK %s applied in cycle %" PRIu64 ": %s\n", brk_->which().name, t, what.c_str());
     }
 #define TB_X(ty, n, w) n.write((ty)(in.n & tb_width_mask(w)));
     TB_CPU_INPUTS(TB_X)
@@ -494,6 +522,12 @@ void Env::on_negedge()
     // memories and the expectations
     if (stim_->finished() && stim_->outstanding() == 0 && !in.req_valid && !in.ctl_valid &&
         mmu_outstanding(ref_->model()) == 0) {
+        if (brk_) {
+            fail(TB_FAIL, "--break " + std::string(brk_->which().name) +
+                              (brk_->applied() ? ": no RTL assertion before the end of the test"
+                                               : ": the test ended before a cycle in which it applies"));
+            return;
+        }
         if (quiet_until_ == ~0ull)
             quiet_until_ = t + kQuietCycles;
         if (t >= quiet_until_ && arrays_step(t))

@@ -27,6 +27,7 @@
 #include "tb_cover.h"
 #include "tb_dualmem.h"
 #include "tb_mem.h"
+#include "tb_break.h"
 #include "tb_ports.h"
 #include "tb_stim.h"
 #include "tb_vcd.h"
@@ -48,6 +49,8 @@ struct EnvOptions {
     unsigned wave_cycles = 64; // cycles before the first difference in that VCD
     std::string inject_array;  // --inject-array-mismatch ARRAY[:FIELD]: corrupt the model's copy at the compare
     std::string coverage;      // --coverage FILE: write this run's coverage counts (JSON)
+    std::string brk;           // --break NAME: make that RTL assertion fail on purpose (tb_break.h)
+    uint64_t break_at = 100;   // --break-at N: the first cycle it may be applied in
     int verbose = 0;
     std::string rerun;         // the command line, for the rerun hint
 };
@@ -167,6 +170,9 @@ SC_MODULE(Env)
     int inj_arr_ = -1;   // injection target
     uint32_t inj_idx_ = 0;
     std::string inj_field_;
+
+    // --break
+    std::unique_ptr<Breaker> brk_;
 
     // coverage
     std::unique_ptr<Coverage> cov_;

@@ -72,6 +72,11 @@ void usage(FILE *f)
                  "      --inject-array-mismatch ARRAY[:FIELD]  corrupt one way of the model's ARRAY (itlb.4k ..\n"
                  "                           pwc.pde; FIELD tag (default), data, pcid, size, flags, age, plru, lfsr)\n"
                  "                           at the end-of-test array compare (checks that compare)\n"
+                 "      --break NAME         make one RTL assertion fail on purpose (--list-breaks): a protocol\n"
+                 "                           violation on the inputs or RTL state forced; the scoreboard stops\n"
+                 "                           comparing from then on and the run must end in that assertion\n"
+                 "      --break-at N         the first cycle --break may act in (default 100)\n"
+                 "      --list-breaks        print the --break cases and the assertion each must fire\n"
 
                  "  -v, --verbose            more output (twice: every cycle)\n"
                  "  -h, --help\n"
@@ -87,7 +92,7 @@ void usage(FILE *f)
 
 enum { O_SEED = 256, O_CYCLES, O_TEST, O_LIST, O_TRACE, O_FORMAT, O_MEMLAT, O_KNOB, O_NONOISE, O_WAVE, O_WAVEFROM,
        O_AFTER, O_WATCHDOG, O_DUT, O_INJECT, O_MWAVE, O_MWAVE_CYCLES, O_INJECT_ARRAY, O_COVERAGE, O_COV_MERGE,
-       O_REQUIRE_COV };
+       O_REQUIRE_COV, O_BREAK, O_BREAK_AT, O_LIST_BREAKS };
 
 bool parse_u64(const char *opt, const char *v, uint64_t &out)
 {
@@ -182,6 +187,9 @@ int sc_main(int argc, char **argv)
         {"coverage", required_argument, 0, O_COVERAGE},
         {"coverage-merge", no_argument, 0, O_COV_MERGE},
         {"require-coverage", no_argument, 0, O_REQUIRE_COV},
+        {"break", required_argument, 0, O_BREAK},
+        {"break-at", required_argument, 0, O_BREAK_AT},
+        {"list-breaks", no_argument, 0, O_LIST_BREAKS},
         {"verbose", no_argument, 0, 'v'},               {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
 
@@ -286,6 +294,15 @@ int sc_main(int argc, char **argv)
         case O_COVERAGE: opt.coverage = optarg; break;
         case O_COV_MERGE: cov_merge = true; break;
         case O_REQUIRE_COV: require_cov = true; break;
+        case O_BREAK: opt.brk = optarg; break;
+        case O_BREAK_AT:
+            if (!parse_u64("--break-at", optarg, opt.break_at)) return TB_USAGE;
+            break;
+        case O_LIST_BREAKS:
+            for (const BreakCase &b : break_cases())
+                std::printf("%-20s %-8s %s\n%-20s %-8s expects: \"%s\"\n", b.name, b.internal ? "state" : "inputs",
+                            b.what, "", "", b.expect);
+            return 0;
         case 'v': opt.verbose++; break;
         case 'h': usage(stdout); return 0;
         case ':':

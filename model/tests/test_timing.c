@@ -1364,6 +1364,81 @@ static void test_protocol_violations(void)
     h_run_idle(h);
     CHECK_EQ(h->step_errors, 0);
     h_free(h);
+
+    /* [T:control-hold]: an operation offered while ctl_ready = 0 (A's walk
+     * from acc 0 is in flight; its read is on the port in 4) is offered
+     * unchanged in 3; changed or withdrawn in 3 it is a violation */
+    for (int variant = 0; variant < 3; variant++) {
+        h = h_new(MODE);
+        map4k_acc(h, VA0, PA(1));
+        h_add(h, 0, VA0, ACC_R, U);
+        h_run_to(h, 2);
+        mmu_eval(h->m, &o);
+        CHECK_EQ(o.ctl_ready, 0);
+        memset(&in, 0, sizeof in);
+        in.ctl_valid = true;
+        in.ctl_op = MMU_CTL_INVLPG;
+        in.ctl_addr = VA0;
+        CHECK_EQ(mmu_step(h->m, &in), 0);
+        mmu_eval(h->m, &o);
+        CHECK_EQ(o.ctl_ready, 0);
+        if (variant == 1)
+            in.ctl_addr = VA0 + 0x1000;
+        if (variant == 2)
+            in.ctl_valid = false;
+        CHECK_EQ(mmu_step(h->m, &in), variant == 0 ? 0 : -1);
+        if (variant)
+            CHECK(strstr(mmu_error(h->m), "cycle 3: control operation withdrawn or changed") != NULL);
+        h->npend = 0;
+        h->nreq = h->next_req = 0;
+        h_free(h);
+    }
+
+    /* 2.1: an accepted id is not offered again while it is outstanding:
+     * id 5 accepted in 0 (a walk), offered again in 1 */
+    h = h_new(MODE);
+    map4k_acc(h, VA0, PA(1));
+    memset(&in, 0, sizeof in);
+    in.req_valid = true;
+    in.req_id = 5;
+    in.req_vaddr = VA0;
+    mmu_eval(h->m, &o);
+    CHECK_EQ(mmu_step(h->m, &in), 0);
+    in.req_vaddr = VA0 + 0x1000;
+    mmu_eval(h->m, &o);
+    CHECK_EQ(o.req_ready, 1);
+    CHECK_EQ(mmu_step(h->m, &in), -1);
+    CHECK(strstr(mmu_error(h->m), "cycle 1: request id 5 accepted while a request with that id is outstanding") !=
+          NULL);
+    h_free(h);
+
+    /* ... and it may be offered again in the cycle of its response: A (id
+     * 0x100) walks and is answered; then id 0x100 again, an L1 hit accepted
+     * in c and answered in c + 1 (L1_LAT 1), when id 0x100 is accepted once
+     * more (answered in c + 2); in c + 3 nothing is outstanding */
+    h = h_new(MODE);
+    map4k_acc(h, VA0, PA(1));
+    h_add(h, 0, VA0, ACC_R, U);
+    h_run_idle(h);
+    const uint64_t c = mmu_cycle(h->m);
+    memset(&in, 0, sizeof in);
+    in.req_valid = true;
+    in.req_id = 0x100;
+    in.req_vaddr = VA0;
+    in.req_user = U;
+    for (uint64_t k = 0; k < 4; k++) {
+        mmu_eval(h->m, &o);
+        CHECK_EQ(o.rsp_valid, k == 1 || k == 2);
+        if (o.rsp_valid)
+            CHECK_EQ(o.rsp_id, 0x100);
+        if (k == 2)
+            in.req_valid = false;
+        if (k == 3)
+            CHECK_EQ(mmu_outstanding(h->m), 0);
+        CHECK_EQ(mmu_step(h->m, &in), 0);
+    }
+    CHECK_EQ(mmu_cycle(h->m), c + 4);
+    h_free(h);
 }
 
 /* ---------------------------------------------------------------- 12 */

@@ -90,4 +90,13 @@ if command -v fst2vcd >/dev/null; then
     check wave-vcd 0 'converted to' -- --test walk_1g --wave "$tmp/w.vcd"
     grep -q 'rsp_valid_o' "$tmp/w.vcd" || { echo "FAIL wave-vcd: no rsp_valid_o in the VCD"; fail=1; }
 fi
+# --break: bad uses; every case has its ctest (TB_BREAKS in testbench/CMakeLists.txt)
+check break-unknown 2 "--break: unknown case 'nope'" -- --break nope
+check break-dut-c 2 'needs the RTL' -- --dut c --break rt-state
+check break-never 1 'ended before a cycle in which it applies' -- --test l1_hit --break rt-state --break-at 100000
+listed="$("$bin" --list-breaks | awk '$2 == "inputs" || $2 == "state" { print $1 }' | sort)"
+tested="$(sed -n '/^set(TB_BREAKS/,/)/p' "$src/testbench/CMakeLists.txt" | tr '()' '  ' | tr ' ' '\n' |
+          grep -vE '^(set|TB_BREAKS|)$' | sort)"
+if [ -n "$listed" ] && [ "$listed" = "$tested" ]; then echo "ok   break-cases-tested"; else
+    echo "FAIL break-cases-tested: --list-breaks and TB_BREAKS differ"; diff <(echo "$listed") <(echo "$tested"); fail=1; fi
 exit $fail

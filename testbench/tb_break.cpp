@@ -1,0 +1,248 @@
+// tb_break.cpp - the --break cases: each makes one RTL assertion fail.
+#include "tb_break.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "Vmmu_top.h"
+#include "Vmmu_top___024root.h" // the registers tb_break.vlt makes writable
+
+namespace {
+
+// rtl/mmu_pkg.sv
+constexpr unsigned RT_FREE = 0, RT_DONE = 5, W_IDLE = 0;
+constexpr unsigned SA_EW = 108;           // sa_entry_t: {tag 36, data 52, pcid 12, size 2, flags 6}
+constexpr unsigned F_V = 1u << 0, F_G = 1u << 1;
+
+// bits [lo, lo+n) of a wide Verilator vector (n <= 64)
+template <class W> uint64_t get_bits(const W &w, unsigned lo, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)(w[(lo + i) / 32] >> ((lo + i) % 32) & 1u) << i;
+    return v;
+}
+template <class W> void set_bits(W &w, unsigned lo, unsigned n, uint64_t v)
+{
+    for (unsigned i = 0; i < n; i++) {
+        const uint32_t m = 1u << ((lo + i) % 32);
+        w[(lo + i) / 32] = (v >> i & 1) ? (w[(lo + i) / 32] | m) : (w[(lo + i) / 32] & ~m);
+    }
+}
+
+} // namespace
+
+const std::vector<BreakCase> &break_cases()
+{
+    static const std::vector<BreakCase> cases = {
+        {"req-and-ctl", false, "req_valid and ctl_valid (while ctl_ready) in one cycle", "req_valid and ctl_valid in one cycle"},
+        {"req-id-reused", false, "a request offered with the id of a request that is still outstanding",
+         "accepted while a request with that id is outstanding"},
+        {"mem-rsp-idle-walker", false, "a memory response for walker 0 while it waits for none",
+         "which is not waiting"},
+        {"unknown-ctl-op", false, "control operation 7 offered while ctl_ready", "unknown control operation 7"},
+        {"ctl-not-held", false, "a control operation (INVLPG) offered while ctl_ready = 0, its address changed "
+                                "in the next cycle",
+         "control operation withdrawn or changed before it was accepted"},
+        {"rt-state", true, "request-table entry 0 forced to state 7 (not an rt_state_e value)",
+         "request entry 0 in an illegal state"},
+        {"walker-state", true, "walker 0, idle, forced to state 7 (not a walker_state_e value)",
+         "walker 0 in an illegal state"},
+        {"miss-queue", true, "the miss-queue count forced to one more than the request table holds",
+         "miss queue overflow"},
+        {"rsp-not-outstanding", true,
+         "the id of a request in flight overwritten with an id no request has, so that its response names it",
+         "which is not outstanding"},
+        {"double-hit", true,
+         "a valid dtlb.4k entry copied into every way of its set (global), then a read of its page",
+         "global and 0 local ways hit one lookup"},
+    };
+    return cases;
+}
+
+const BreakCase *find_break(const std::string &name)
+{
+    for (const BreakCase &c : break_cases())
+        if (name == c.name)
+            return &c;
+    return nullptr;
+}
+
+bool Breaker::outstanding_id(uint16_t id) const
+{
+    auto *r = dut_->rootp;
+    for (unsigned i = 0; i < cfg_.mmu.outstanding; i++)
+        if (r->mmu_top__DOT__rt_state_q[i] != RT_FREE && r->mmu_top__DOT__rt_id_q[i] == id)
+            return true;
+    return false;
+}
+
+uint16_t Breaker::unused_id() const
+{
+    uint16_t id = 0xBEEF;
+    while (outstanding_id(id))
+        id++;
+    return id;
+}
+
+bool Breaker::step(uint64_t t, const mmu_out_t &d, mmu_in_t &in, mmu_in_t &ind, std::string &msg)
+{
+    const bool prev_ctl = prev_ctl_valid_;
+    prev_ctl_valid_ = in.ctl_valid;
+    if (applied_ || t < at_)
+        return false;
+    auto *r = dut_->rootp;
+    const unsigned RT = cfg_.mmu.outstanding;
+    char b[256];
+    const std::string name = c_.name;
+
+    if (name == "req-and-ctl") {
+        // a new request next to a control operation that is accepted at
+        // once (so that it need not be held), not the continuation of a
+        // held one; the request's id is not outstanding
+        if (prev_ctl || !d.ctl_ready)
+            return false;
+        in.req_valid = true;
+        in.req_id = unused_id();
+        in.req_vaddr = 0x1000;
+        in.req_acc = MMU_ACC_READ;
+        in.req_user = 0;
+        in.ctl_valid = true;
+        in.ctl_op = MMU_CTL_INVLPG;
+        in.ctl_addr = 0x1000;
+        std::snprintf(b, sizeof b, "req_valid (id %u) and ctl_valid (INVLPG) both 1", in.req_id);
+    } else if (name == "req-id-reused") {
+        if (!d.req_ready || in.ctl_valid || prev_ctl)
+            return false;
+        int k = -1;
+        for (unsigned i = 0; i < RT && k < 0; i++)
+            if (r->mmu_top__DOT__rt_state_q[i] != RT_FREE &&
+                !(d.rsp_valid && d.rsp_id == r->mmu_top__DOT__rt_id_q[i]))
+                k = (int)i;
+        if (k < 0)
+            return false;
+        in.req_valid = true;
+        in.req_id = r->mmu_top__DOT__rt_id_q[k];
+        in.req_vaddr = 0x1000;
+        in.req_acc = MMU_ACC_READ;
+        in.req_user = 0;
+        std::snprintf(b, sizeof b, "request offered with id %u, the id of request-table entry %d (outstanding)",
+                      in.req_id, k);
+    } else if (name == "mem-rsp-idle-walker") {
+        if (r->mmu_top__DOT__w_state_q[0] != W_IDLE || ind.mem_rsp_valid)
+            return false;
+        ind.mem_rsp_valid = true;
+        ind.mem_rsp_id = 0;
+        ind.mem_rsp_data = 0;
+        std::snprintf(b, sizeof b, "mem_rsp_valid for walker 0, which is idle");
+    } else if (name == "unknown-ctl-op") {
+        if (!d.ctl_ready || prev_ctl)
+            return false;
+        in.req_valid = false; // not taken: a request may be withdrawn
+        in.ctl_valid = true;
+        in.ctl_op = 7;
+        std::snprintf(b, sizeof b, "ctl_valid with ctl_op 7 while ctl_ready");
+    } else if (name == "ctl-not-held") {
+        if (!ctl_offered_) { // first offer, while a request is outstanding
+            if (d.ctl_ready || prev_ctl || in.ctl_valid)
+                return false;
+            ctl_offered_ = true;
+            in.req_valid = false;
+            in.ctl_valid = true;
+            in.ctl_op = MMU_CTL_INVLPG;
+            in.ctl_type = 0;
+            in.ctl_pcid = 0;
+            in.ctl_data = 0;
+            in.ctl_addr = 0x7000;
+            prev_ctl_valid_ = true;
+            return false;
+        }
+        if (d.ctl_ready) { // accepted after all: start again
+            ctl_offered_ = false;
+            in.req_valid = false;
+            in.ctl_valid = true;
+            in.ctl_op = MMU_CTL_INVLPG;
+            in.ctl_type = in.ctl_pcid = 0;
+            in.ctl_data = 0;
+            in.ctl_addr = 0x7000;
+            return false;
+        }
+        in.req_valid = false;
+        in.ctl_valid = true;
+        in.ctl_op = MMU_CTL_INVLPG;
+        in.ctl_type = in.ctl_pcid = 0;
+        in.ctl_data = 0;
+        in.ctl_addr = 0x8000;
+        std::snprintf(b, sizeof b, "INVLPG 0x7000 offered in cycle %" PRIu64 " and not accepted, now INVLPG 0x8000",
+                      t - 1);
+    } else if (name == "rt-state") {
+        r->mmu_top__DOT__rt_state_q[0] = 7;
+        std::snprintf(b, sizeof b, "rt_state_q[0] := 7");
+    } else if (name == "walker-state") {
+        // while walker 0 is idle: no memory response is on its way to it
+        if (r->mmu_top__DOT__w_state_q[0] != W_IDLE || ind.mem_rsp_valid)
+            return false;
+        r->mmu_top__DOT__w_state_q[0] = 7;
+        std::snprintf(b, sizeof b, "w_state_q[0] := 7");
+    } else if (name == "miss-queue") {
+        r->mmu_top__DOT__mq_cnt_q = (CData)(RT + 1);
+        std::snprintf(b, sizeof b, "mq_cnt_q := %u (the request table has %u entries)", RT + 1, RT);
+    } else if (name == "rsp-not-outstanding") {
+        // an entry that is not answered in this cycle: its response comes later
+        int k = -1;
+        for (unsigned i = 0; i < RT && k < 0; i++)
+            if (r->mmu_top__DOT__rt_state_q[i] != RT_FREE && r->mmu_top__DOT__rt_state_q[i] != RT_DONE)
+                k = (int)i;
+        if (k < 0)
+            return false;
+        const uint16_t old = r->mmu_top__DOT__rt_id_q[k], id = unused_id();
+        r->mmu_top__DOT__rt_id_q[k] = id;
+        std::snprintf(b, sizeof b, "rt_id_q[%d] := %u (was %u)", k, id, old);
+    } else if (name == "double-hit") {
+        if (!d.req_ready || in.ctl_valid || prev_ctl)
+            return false;
+        const unsigned ways = cfg_.mmu.dtlb[MMU_PS_4K].ways,
+                       sets = cfg_.mmu.dtlb[MMU_PS_4K].entries / ways;
+        if (ways < 2)
+            return false; // (a direct-mapped dtlb.4k cannot hold two copies)
+        auto &ent = r->mmu_top__DOT__u_dtlb_4k__DOT__ent_q;
+        int s = -1, w = -1;
+        for (unsigned si = 0; si < sets && s < 0; si++)
+            for (unsigned wi = 0; wi < ways && s < 0; wi++)
+                if (get_bits(ent[si], wi * SA_EW, 6) & F_V) {
+                    s = (int)si;
+                    w = (int)wi;
+                }
+        if (s < 0)
+            return false;
+        const unsigned lo = (unsigned)w * SA_EW;
+        const uint64_t tag = get_bits(ent[s], lo + 72, 36), data = get_bits(ent[s], lo + 20, 52),
+                       pcid = get_bits(ent[s], lo + 8, 12), size = get_bits(ent[s], lo + 6, 2),
+                       flags = get_bits(ent[s], lo, 6) | F_G;
+        for (unsigned wi = 0; wi < ways; wi++) {
+            set_bits(ent[s], wi * SA_EW + 72, 36, tag);
+            set_bits(ent[s], wi * SA_EW + 20, 52, data);
+            set_bits(ent[s], wi * SA_EW + 8, 12, pcid);
+            set_bits(ent[s], wi * SA_EW + 6, 2, size);
+            set_bits(ent[s], wi * SA_EW, 6, flags);
+        }
+        uint64_t va = tag << 12;
+        if (va >> 47 & 1)
+            va |= 0xFFFF000000000000ull; // canonical
+        in.req_valid = true;
+        in.req_id = unused_id();
+        in.req_vaddr = va;
+        in.req_acc = MMU_ACC_READ;
+        in.req_user = 0;
+        std::snprintf(b, sizeof b,
+                      "dtlb.4k set %d way %d (tag 0x%09" PRIx64 ") copied into all %u ways with G = 1; read of 0x%" PRIx64
+                      " offered",
+                      s, w, tag, ways, va);
+    } else {
+        return false;
+    }
+    applied_ = true;
+    applied_at_ = t;
+    msg = b;
+    return true;
+}
