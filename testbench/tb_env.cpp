@@ -153,8 +153,8 @@ bool Env::setup(std::string &err)
         return false;
     // both memory sides: the same latency policy and the same seed
     uint64_t ms = Rng::derive(opt_.seed, 4);
-    mdut_ = std::make_unique<MemModel>(mem_->dut(), lat_, ms, cfg_.mmu.maxphyaddr);
-    mref_ = std::make_unique<MemModel>(mem_->ref(), lat_, ms, cfg_.mmu.maxphyaddr);
+    mdut_ = std::make_unique<MemModel>(mem_->dut(), lat_, ms, cfg_.mmu.maxphyaddr, opt_.noise);
+    mref_ = std::make_unique<MemModel>(mem_->ref(), lat_, ms, cfg_.mmu.maxphyaddr, opt_.noise);
     if (!opt_.inject_array.empty()) {
         std::string name = opt_.inject_array, field = "tag";
         size_t colon = name.find(':');

@@ -80,10 +80,12 @@ bool MemModel::tick(uint64_t t, const mmu_out_t &o, mmu_in_t &in, std::string &e
         last_rsp_ = t;
     } else {
         // not valid: the payload is a don't-care, drive noise to catch an
-        // MMU that uses it (the same noise on both sides)
+        // MMU that uses it (the same noise on both sides); --no-noise: 0,
+        // with the same draws, so that the latencies do not change
         in.mem_rsp_valid = false;
-        in.mem_rsp_id = (uint8_t)(rng_.next() & 0xF);
-        in.mem_rsp_data = rng_.next();
+        const uint64_t id = rng_.next(), data = rng_.next();
+        in.mem_rsp_id = noise_ ? (uint8_t)(id & 0xF) : 0;
+        in.mem_rsp_data = noise_ ? data : 0;
     }
     // the request of cycle t
     if (o.mem_req_valid) {

@@ -38,8 +38,10 @@ struct MemCounts {
 
 class MemModel {
   public:
-    MemModel(pmem_t *mem, const MemLatency &lat, uint64_t seed, unsigned maxphyaddr)
-        : mem_(mem), lat_(lat), rng_(seed), maxphyaddr_(maxphyaddr) {}
+    // noise: drive random values on the response payload while
+    // mem_rsp_valid is 0 (else 0; the latencies are the same either way)
+    MemModel(pmem_t *mem, const MemLatency &lat, uint64_t seed, unsigned maxphyaddr, bool noise = true)
+        : mem_(mem), lat_(lat), rng_(seed), maxphyaddr_(maxphyaddr), noise_(noise) {}
 
     // Cycle t: `o` are this side's outputs of cycle t; fills the memory
     // response inputs of cycle t. Returns false with a message in err when the
@@ -58,6 +60,7 @@ class MemModel {
     MemLatency lat_;
     Rng rng_;
     unsigned maxphyaddr_;
+    bool noise_;
     std::vector<Pend> q_;
     uint64_t seq_ = 0, last_rsp_ = ~0ull;
     MemCounts n_;

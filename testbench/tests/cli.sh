@@ -81,6 +81,11 @@ check coverage-dut-c 2 'needs the RTL' -- --dut c --coverage "$tmp/c3.json"
 "$bin" --seed 77 --cycles 30000 | grep -v ' s (' >"$tmp/a"
 "$bin" --seed 77 --cycles 30000 | grep -v ' s (' >"$tmp/b"
 if cmp -s "$tmp/a" "$tmp/b"; then echo "ok   deterministic"; else echo "FAIL deterministic"; diff "$tmp/a" "$tmp/b" | head; fail=1; fi
+# --no-noise changes payloads whose valid is 0, never the timing
+"$bin" --seed 5 --cycles 20000 | grep -oE '[0-9]+ cycles in' >"$tmp/n1"
+"$bin" --seed 5 --cycles 20000 --no-noise | grep -oE '[0-9]+ cycles in' >"$tmp/n2"
+if [ -s "$tmp/n1" ] && cmp -s "$tmp/n1" "$tmp/n2"; then echo "ok   no-noise-same-timing"; else
+    echo "FAIL no-noise-same-timing: $(cat "$tmp/n1") vs $(cat "$tmp/n2")"; fail=1; fi
 # waveforms: FST, from a given cycle, and VCD through fst2vcd
 check wave-fst 0 '^waveform: ' -- --test l1_hit --wave "$tmp/w.fst"
 [ -s "$tmp/w.fst" ] || { echo "FAIL wave-fst: no file"; fail=1; }
