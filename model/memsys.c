@@ -5,9 +5,14 @@
 #include <string.h>
 
 typedef struct {
+    uint64_t tag;   /* line address + 1; 0 = invalid */
+    uint64_t stamp; /* last use, for LRU */
+} way_t;
+
+typedef struct {
     uint32_t sets, ways, lat;
-    uint64_t *tag;   /* line address + 1; 0 = invalid */
-    uint64_t *stamp; /* last use, for LRU */
+    uint64_t set_mask; /* sets - 1 (the configuration has power-of-two sets) */
+    way_t *w;          /* sets x ways; a set's ways are adjacent (one host cache line for 4 ways) */
 } level_t;
 
 struct memsys {
@@ -28,9 +33,9 @@ static int level_init(level_t *l, const mem_level_cfg_t *c)
     l->ways = c->ways;
     l->sets = c->size / 64 / c->ways;
     l->lat = c->lat;
-    l->tag = calloc((size_t)l->sets * l->ways, sizeof *l->tag);
-    l->stamp = calloc((size_t)l->sets * l->ways, sizeof *l->stamp);
-    return (l->tag && l->stamp) ? 1 : -1;
+    l->set_mask = l->sets - 1;
+    l->w = calloc((size_t)l->sets * l->ways, sizeof *l->w);
+    return l->w ? 1 : -1;
 }
 
 memsys_t *memsys_create(const mem_config_t *cfg, pmem_t *mem)
@@ -59,10 +64,8 @@ void memsys_destroy(memsys_t *m)
 {
     if (!m)
         return;
-    for (int i = 0; i < 3; i++) {
-        free(m->lv[i].tag);
-        free(m->lv[i].stamp);
-    }
+    for (int i = 0; i < 3; i++)
+        free(m->lv[i].w);
     evq_free(&m->q);
     free(m);
 }
@@ -74,30 +77,31 @@ static uint32_t access_line(memsys_t *m, uint64_t addr, int *hit_level)
     int found = m->nlv; /* index of the first level holding the line; nlv = DRAM */
     for (int i = 0; i < m->nlv; i++) {
         level_t *l = &m->lv[i];
-        uint32_t set = (uint32_t)(line % l->sets);
-        uint64_t *t = &l->tag[(uint64_t)set * l->ways];
+        uint64_t set = line & l->set_mask;
+        way_t *t = &l->w[set * l->ways];
         int way = -1;
         for (uint32_t w = 0; w < l->ways; w++)
-            if (t[w] == line + 1)
+            if (t[w].tag == line + 1) {
                 way = (int)w;
+                break;
+            }
         if (way >= 0 && found == m->nlv)
             found = i;
         if (way < 0) {
             /* allocate: invalid way first, else least recently used */
-            uint64_t *s = &l->stamp[(uint64_t)set * l->ways];
             uint32_t v = 0;
             for (uint32_t w = 0; w < l->ways; w++) {
-                if (!t[w]) {
+                if (!t[w].tag) {
                     v = w;
                     break;
                 }
-                if (s[w] < s[v])
+                if (t[w].stamp < t[v].stamp)
                     v = w;
             }
-            t[v] = line + 1;
+            t[v].tag = line + 1;
             way = (int)v;
         }
-        l->stamp[(uint64_t)set * l->ways + (uint32_t)way] = ++m->clock;
+        t[way].stamp = ++m->clock;
     }
     *hit_level = found == m->nlv ? 3 : found;
     return found == m->nlv ? m->cfg.dram_lat : m->lv[found].lat;
