@@ -127,7 +127,14 @@ Env::Env(sc_module_name nm, const sim_config_t &cfg, const EnvOptions &opt, cons
 #undef TB_X
     } else {
         vdut_ = std::make_unique<Vmmu_top>("dut");
-        bind_model(*vdut_, clk, rst_n, sdut_, this);
+        vdut_->clk_i(dut_clk_); // not clk: no evaluation at the falling edge (see on_negedge)
+        vdut_->rst_ni(rst_n);
+#define TB_X(t, n, w) vdut_->n##_i(sdut_.n);
+        TB_MEM_INPUTS(TB_X)
+#undef TB_X
+#define TB_X(t, n, w, g) vdut_->n##_o(sdut_.n);
+        TB_OUTPUTS(TB_X)
+#undef TB_X
         bind_debug(*vdut_);
 #define TB_X(t, n, w) vdut_->n##_i(n);
         TB_CPU_INPUTS(TB_X)
@@ -361,6 +368,7 @@ void Env::print_history(FILE *f) const
 // Qualified fields count only while their valid is 1, as in the scoreboard.
 void Env::on_posedge()
 {
+    dut_clk_.write(true);
     if (!have_last_d_ || stopping_ || (brk_ && brk_->applied()))
         return;
     have_last_d_ = false;
@@ -389,6 +397,10 @@ void Env::on_posedge()
 
 void Env::on_negedge()
 {
+    // the DUT's falling edge lands in the same update as this cycle's
+    // inputs (written below): one evaluation of the Verilated model instead
+    // of two (its inputs are sampled at the rising edge only)
+    dut_clk_.write(false);
     if (++negedges_ < kResetEdges)
         return;
     if (negedges_ == kResetEdges) {

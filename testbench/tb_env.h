@@ -128,6 +128,7 @@ SC_MODULE(Env)
 
     // signals
     sc_signal<bool> rst_n;
+    sc_signal<bool, SC_MANY_WRITERS> dut_clk_; // the Verilated DUT's clock: rises one delta after clk, falls with the inputs
 #define TB_X(t, n, w) sc_signal<t> n;
     TB_CPU_INPUTS(TB_X)
 #undef TB_X
