@@ -368,8 +368,9 @@ module mmu_sa #(
   // reset.
   localparam logic [W*8-1:0] AGE_INIT = age_init();
   for (genvar si = 0; si < SETS; si++) begin : g_set
-    always_ff @(posedge clk_i) begin
-      automatic int unsigned sel = 0;
+    always_ff @(posedge clk_i) begin : regs
+      int unsigned sel;  // (a block variable: yosys 0.23 reads no `automatic` here)
+      sel = 0;
       for (int unsigned j = 0; j < NS; j++) begin
         if (sl_v[j] && sl_set[j] == 32'(si)) sel = j + 1;
       end
