@@ -73,9 +73,12 @@ module mmu_sa #(
   // One word per set: way w's entry is bits [w*EW +: EW] of ent, its LRU age
   // bits [w*8 +: 8] of age.
   logic [W*EW-1:0] ent_q  [SETS];
+  logic [W*EW-1:0] ent_d  [SETS];
   logic [W*8-1:0]  age_q  [SETS];
+  logic [W*8-1:0]  age_d  [SETS];
   logic [63:0]     plru_q [SETS];
-  logic [15:0]     lfsr_q;
+  logic [63:0]     plru_d [SETS];
+  logic [15:0]     lfsr_q, lfsr_d;
 
   function automatic int unsigned set_of(input logic [35:0] tag);
     set_of = (SETS == 1) ? 0 : (32'(tag[31:0]) & (SETS - 1));
@@ -195,201 +198,181 @@ module mmu_sa #(
     end
   end
 
-  // ---------------------------------------------------------------- updates
-  // The steps of a cycle, in order: (a) the touch of a lookup hit, (b) the
-  // invalidations by tag in port order, (c) the fills in port order, (d) a
-  // control invalidation. Steps (a) to (c) each work on one set; the sets
-  // they change are gathered in NS slots (the first step that works on a
-  // set loads it from the registers, later steps on the same set see its
-  // changes), so the work is that of the sets changed, not of the array.
-  // Step (d) applies to every set, in the registers' update below.
-  localparam int unsigned NS = 1 + NI + NF;
-  logic            sl_v    [NS];  // slot in use
-  logic [31:0]     sl_set  [NS];  // its set
-  logic [W*EW-1:0] sl_ent  [NS];  // the set's entries, ages and PLRU bits
-  logic [W*8-1:0]  sl_age  [NS];  //   after the steps so far
-  logic [63:0]     sl_plru [NS];
-  logic [15:0]     lfsr_d;
+  // ------------------------------------------- invalidations by tag: match
+  // Step (b) of the updates: each port, in port order, clears the flags of
+  // the entries of its tag's set that it matches. A cleared entry matches no
+  // later port, and step (a) changes no entry, so an entry is cleared when
+  // any port matches it as it is at the start of the cycle.
+  logic [W-1:0] inv_kill [SETS];  // inv_kill[s][w]: clear way w of set s
+  always_comb begin : inv_match
+    logic [NI-1:0] here;  // the ports that invalidate in set si
+    logic [EW-1:0] e;
+    logic [5:0]    fl;
+    logic [35:0]   tag;
+    logic [1:0]    size;
+    logic [11:0]   pcid;
+    for (int unsigned si = 0; si < SETS; si++) inv_kill[si] = '0;
+    here = '0;
+    e = '0;
+    fl = '0;
+    tag = '0;
+    size = '0;
+    pcid = '0;
+    if (EN && inv_i != '0) begin
+      for (int unsigned si = 0; si < SETS; si++) begin
+        for (int unsigned i = 0; i < NI; i++) here[i] = inv_i[i] && set_of(inv_tag_i[i*36 +: 36]) == si;
+        for (int unsigned w = 0; w < W; w++) begin
+          e = ent_q[si][w*EW +: EW];
+          fl = mmu_pkg::sa_flags(e);
+          tag = mmu_pkg::sa_tag(e);
+          size = mmu_pkg::sa_size(e);
+          pcid = mmu_pkg::sa_pcid(e);
+          for (int unsigned i = 0; i < NI; i++) begin
+            if (here[i] && fl[mmu_pkg::F_V] && tag == inv_tag_i[i*36 +: 36] && size == inv_size_i[i*2 +: 2] &&
+                (fl[mmu_pkg::F_G] ? !inv_keep_global_i[i] : (pcid == inv_pcid_i[i*12 +: 12]))) begin
+              inv_kill[si][w] = 1'b1;
+            end
+          end
+        end
+      end
+    end
+  end
 
+  // ---------------------------------------------------------------- updates
+  // A step reads the set it works on into set_e, changes it and writes it
+  // back, so it sees the changes of the steps before it.
   always_comb begin : update
-    int unsigned     s, way, k, n;
-    logic            found;
+    int unsigned     s, way;
+    logic            found, g, kill;
     logic [W*EW-1:0] set_e;
-    logic [W*8-1:0]  set_a;
-    logic [63:0]     set_p;
     logic [EW-1:0]   e;
     logic [5:0]      fl;
-    for (int unsigned j = 0; j < NS; j++) begin
-      sl_v[j]    = 1'b0;
-      sl_set[j]  = '0;
-      sl_ent[j]  = '0;
-      sl_age[j]  = '0;
-      sl_plru[j] = '0;
+    for (int unsigned si = 0; si < SETS; si++) begin
+      ent_d[si]  = ent_q[si];
+      age_d[si]  = age_q[si];
+      plru_d[si] = plru_q[si];
     end
     lfsr_d = lfsr_q;
     // temporaries, assigned before every use (defaults: no latches)
     s = 0;
     way = 0;
-    k = 0;
-    n = 0;
     found = 1'b0;
+    g = 1'b0;
+    kill = 1'b0;
     set_e = '0;
-    set_a = '0;
-    set_p = '0;
     e = '0;
     fl = '0;
     if (EN) begin
-      for (int unsigned step = 0; step < NS; step++) begin
-        // step 0 is (a), 1..NI are (b), NI+1.. are (c)
-        if (step == 0) begin
-          found = touch_i;
-          s = set_of(touch_tag_i);
-        end else if (step <= NI) begin
-          found = inv_i[step-1];
-          s = set_of(inv_tag_i[(step-1)*36 +: 36]);
-        end else begin
-          found = fill_i[step-1-NI];
-          e = fill_entry_i[(step-1-NI)*EW +: EW];
+      // (a) touch
+      if (touch_i) begin
+        s = set_of(touch_tag_i);
+        if (REPL == mmu_pkg::REPL_LRU) age_d[s] = lru_touch(age_d[s], 32'(touch_way_i));
+        if (REPL == mmu_pkg::REPL_PLRU) plru_d[s] = plru_touch(plru_d[s], 32'(touch_way_i));
+      end
+      // (b) invalidations by tag: clear the entries inv_kill marks
+      if (inv_i != '0) begin
+        for (int unsigned si = 0; si < SETS; si++) begin
+          set_e = ent_d[si];
+          for (int unsigned w = 0; w < W; w++) begin
+            if (inv_kill[si][w]) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(set_e[w*EW +: EW], '0);
+          end
+          ent_d[si] = set_e;
+        end
+      end
+      // (c) fills, in port order
+      for (int unsigned f = 0; f < NF; f++) begin
+        if (fill_i[f]) begin
+          e = fill_entry_i[f*EW +: EW];
           s = set_of(mmu_pkg::sa_tag(e));
+          set_e = ent_d[s];
+          found = 1'b0;
+          way = 0;
+          for (int unsigned w = 0; w < W; w++) begin
+            if (!found && entry_match(set_e[w*EW +: EW], mmu_pkg::sa_tag(e), mmu_pkg::sa_size(e),
+                                      mmu_pkg::sa_pcid(e))) begin
+              found = 1'b1;
+              way = w;
+            end
+          end
+          for (int unsigned w = 0; w < W; w++) begin
+            fl = mmu_pkg::sa_flags(set_e[w*EW +: EW]);
+            if (!found && !fl[mmu_pkg::F_V]) begin
+              found = 1'b1;
+              way = w;
+            end
+          end
+          if (!found) begin
+            if (REPL == mmu_pkg::REPL_LRU) way = lru_victim(age_d[s]);
+            else if (REPL == mmu_pkg::REPL_PLRU) way = plru_victim(plru_d[s]);
+            else begin
+              lfsr_d = mmu_pkg::lfsr_step(lfsr_d);
+              way = {16'd0, mod_w(lfsr_d)};  // lfsr % W
+            end
+          end
+          fl = mmu_pkg::sa_flags(e);
+          fl[mmu_pkg::F_V] = 1'b1;
+          for (int unsigned w = 0; w < W; w++) begin
+            if (w == way) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(e, fl);
+          end
+          ent_d[s] = set_e;
+          if (REPL == mmu_pkg::REPL_LRU) age_d[s] = lru_touch(age_d[s], way);
+          if (REPL == mmu_pkg::REPL_PLRU) plru_d[s] = plru_touch(plru_d[s], way);
         end
-        if (found) begin
-          // the slot of set s: the one in use, or the next free one, loaded
-          k = n;
-          for (int unsigned j = NS; j > 0; j--) begin
-            if (sl_v[j-1] && sl_set[j-1] == 32'(s)) k = j - 1;
-          end
-          if (k == n) begin
-            set_e = ent_q[s];
-            set_a = age_q[s];
-            set_p = plru_q[s];
-            n = n + 1;
-          end else begin
-            for (int unsigned j = 0; j < NS; j++) begin
-              if (j == k) begin
-                set_e = sl_ent[j];
-                set_a = sl_age[j];
-                set_p = sl_plru[j];
-              end
-            end
-          end
-          if (step == 0) begin
-            // (a) touch
-            if (REPL == mmu_pkg::REPL_LRU) set_a = lru_touch(set_a, 32'(touch_way_i));
-            if (REPL == mmu_pkg::REPL_PLRU) set_p = plru_touch(set_p, 32'(touch_way_i));
-          end else if (step <= NI) begin
-            // (b) clear the entries of the tag (size and PCID, or global
-            // unless keep_global)
-            for (int unsigned w = 0; w < W; w++) begin
-              fl = mmu_pkg::sa_flags(set_e[w*EW +: EW]);
-              if (fl[mmu_pkg::F_V] && mmu_pkg::sa_tag(set_e[w*EW +: EW]) == inv_tag_i[(step-1)*36 +: 36] &&
-                  mmu_pkg::sa_size(set_e[w*EW +: EW]) == inv_size_i[(step-1)*2 +: 2] &&
-                  (fl[mmu_pkg::F_G] ? !inv_keep_global_i[step-1]
-                                    : (mmu_pkg::sa_pcid(set_e[w*EW +: EW]) == inv_pcid_i[(step-1)*12 +: 12])))
-                set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(set_e[w*EW +: EW], '0);
-            end
-          end else begin
-            // (c) fill: the way holding the tag, else an invalid way, else
-            // the replacement victim
-            found = 1'b0;
-            way = 0;
-            for (int unsigned w = 0; w < W; w++) begin
-              if (!found && entry_match(set_e[w*EW +: EW], mmu_pkg::sa_tag(e), mmu_pkg::sa_size(e),
-                                        mmu_pkg::sa_pcid(e))) begin
-                found = 1'b1;
-                way = w;
-              end
-            end
-            for (int unsigned w = 0; w < W; w++) begin
-              fl = mmu_pkg::sa_flags(set_e[w*EW +: EW]);
-              if (!found && !fl[mmu_pkg::F_V]) begin
-                found = 1'b1;
-                way = w;
-              end
-            end
-            if (!found) begin
-              if (REPL == mmu_pkg::REPL_LRU) way = lru_victim(set_a);
-              else if (REPL == mmu_pkg::REPL_PLRU) way = plru_victim(set_p);
-              else begin
-                lfsr_d = mmu_pkg::lfsr_step(lfsr_d);
-                way = {16'd0, mod_w(lfsr_d)};  // lfsr % W
-              end
-            end
+      end
+      // (d) control invalidation
+      if (ctl_inv_i) begin
+        for (int unsigned si = 0; si < SETS; si++) begin
+          set_e = ent_d[si];
+          for (int unsigned w = 0; w < W; w++) begin
+            e = set_e[w*EW +: EW];
             fl = mmu_pkg::sa_flags(e);
-            fl[mmu_pkg::F_V] = 1'b1;
-            for (int unsigned w = 0; w < W; w++) begin
-              if (w == way) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(e, fl);
-            end
-            if (REPL == mmu_pkg::REPL_LRU) set_a = lru_touch(set_a, way);
-            if (REPL == mmu_pkg::REPL_PLRU) set_p = plru_touch(set_p, way);
+            g = fl[mmu_pkg::F_G];
+            case (ctl_kind_i)
+              mmu_pkg::INV_ALL:            kill = 1'b1;
+              mmu_pkg::INV_NONGLOBAL:      kill = !g;
+              mmu_pkg::INV_PCID_NONGLOBAL: kill = !g && mmu_pkg::sa_pcid(e) == ctl_pcid_i;
+              default:                     kill = mmu_pkg::sa_pcid(e) == ctl_pcid_i;
+            endcase
+            if (fl[mmu_pkg::F_V] && kill) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(e, '0);
           end
-          for (int unsigned j = 0; j < NS; j++) begin
-            if (j == k) begin
-              sl_v[j]    = 1'b1;
-              sl_set[j]  = 32'(s);
-              sl_ent[j]  = set_e;
-              sl_age[j]  = set_a;
-              sl_plru[j] = set_p;
-            end
-          end
+          ent_d[si] = set_e;
         end
       end
     end
   end
 
-  // (d) control invalidation of the entries of one set
-  function automatic logic [W*EW-1:0] ctl_kill(input logic [W*EW-1:0] set_e);
-    logic [EW-1:0] e;
-    logic [5:0]    fl;
-    logic          kill;
-    ctl_kill = set_e;
-    for (int unsigned w = 0; w < W; w++) begin
-      e = set_e[w*EW +: EW];
-      fl = mmu_pkg::sa_flags(e);
-      case (ctl_kind_i)
-        mmu_pkg::INV_ALL:            kill = 1'b1;
-        mmu_pkg::INV_NONGLOBAL:      kill = !fl[mmu_pkg::F_G];
-        mmu_pkg::INV_PCID_NONGLOBAL: kill = !fl[mmu_pkg::F_G] && mmu_pkg::sa_pcid(e) == ctl_pcid_i;
-        default:                     kill = mmu_pkg::sa_pcid(e) == ctl_pcid_i;
-      endcase
-      if (fl[mmu_pkg::F_V] && kill) ctl_kill[w*EW +: EW] = mmu_pkg::sa_set_flags(e, '0);
-    end
-  endfunction
-
-  // LRU ages after reset: way w has age w
-  function automatic logic [W*8-1:0] age_init();
-    for (int unsigned w = 0; w < W; w++) age_init[w*8 +: 8] = 8'(w);
-  endfunction
-
-  // The registers of each set, in a generate loop (Verilator cannot make
-  // non-blocking assignments to arrays in long for loops, yosys cannot copy
-  // whole unpacked arrays): a set takes the value of its slot when a step
-  // changed it (sel: slot + 1, 0 none; found at the clock edge, so that it
-  // costs nothing in the combinational evaluations), then (d); synchronous
-  // reset.
-  localparam logic [W*8-1:0] AGE_INIT = age_init();
-  for (genvar si = 0; si < SETS; si++) begin : g_set
-    always_ff @(posedge clk_i) begin : regs
-      int unsigned sel;  // (a block variable: yosys 0.23 reads no `automatic` here)
-      sel = 0;
-      for (int unsigned j = 0; j < NS; j++) begin
-        if (sl_v[j] && sl_set[j] == 32'(si)) sel = j + 1;
-      end
+  // Synchronous reset, folded into the next state (Verilator cannot reset
+  // large arrays with non-blocking assignments in loops).
+  logic [W*EW-1:0] ent_n  [SETS];
+  logic [W*8-1:0]  age_n  [SETS];
+  logic [63:0]     plru_n [SETS];
+  logic [15:0]     lfsr_n;
+  always_comb begin : reset_mux
+    for (int unsigned si = 0; si < SETS; si++) begin
       if (!rst_ni) begin
-        ent_q[si]  <= '0;
-        age_q[si]  <= AGE_INIT;
-        plru_q[si] <= '0;
-      end else if (EN) begin
-        if (sel != 0) begin
-          ent_q[si]  <= ctl_inv_i ? ctl_kill(sl_ent[sel-1]) : sl_ent[sel-1];
-          age_q[si]  <= sl_age[sel-1];
-          plru_q[si] <= sl_plru[sel-1];
-        end else if (ctl_inv_i) begin
-          ent_q[si]  <= ctl_kill(ent_q[si]);
-        end
+        ent_n[si]  = '0;
+        plru_n[si] = '0;
+        for (int unsigned w = 0; w < W; w++) age_n[si][w*8 +: 8] = 8'(w);
+      end else begin
+        ent_n[si]  = ent_d[si];
+        age_n[si]  = age_d[si];
+        plru_n[si] = plru_d[si];
       end
     end
+    lfsr_n = !rst_ni ? ((LFSR_SEED == 0) ? 16'hACE1 : 16'(LFSR_SEED)) : lfsr_d;
   end
-  always_ff @(posedge clk_i) lfsr_q <= !rst_ni ? ((LFSR_SEED == 0) ? 16'hACE1 : 16'(LFSR_SEED)) : lfsr_d;
+
+  // The registers of each set in a generate loop: Verilator cannot make
+  // non-blocking assignments to arrays in long for loops, yosys cannot copy
+  // whole unpacked arrays.
+  for (genvar si = 0; si < SETS; si++) begin : g_set
+    always_ff @(posedge clk_i) begin
+      ent_q[si]  <= ent_n[si];
+      age_q[si]  <= age_n[si];
+      plru_q[si] <= plru_n[si];
+    end
+  end
+  always_ff @(posedge clk_i) lfsr_q <= lfsr_n;
 
 `ifndef SYNTHESIS
   // Parameters the code relies on (checked at elaboration, as cfg_check does)
