@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "units.h"
+
 static const char *const kind_names[] = {"seq", "stride", "uniform", "zipf", "chase"};
 
 struct workload {
@@ -74,6 +76,60 @@ int wl_kind_parse(const char *name, wl_kind_t *k)
 }
 
 const char *wl_kind_name(wl_kind_t k) { return (unsigned)k < 5 ? kind_names[k] : "?"; }
+
+int wl_spec_option(wl_spec_t *s, const char *name, const char *value, char *err, size_t errlen)
+{
+    uint64_t v;
+    if (!strcmp(name, "workload")) {
+        if (wl_kind_parse(value, &s->kind) == 0)
+            return 0;
+        snprintf(err, errlen, "--workload: unknown workload '%s' (seq, stride, uniform, zipf, chase)", value);
+        return -1;
+    }
+    /* byte counts take units (4K, 1 GiB), counts and addresses plain numbers */
+    uint64_t *dst = !strcmp(name, "footprint") ? &s->footprint
+                    : !strcmp(name, "accesses") ? &s->accesses
+                    : !strcmp(name, "stride")   ? &s->stride
+                    : !strcmp(name, "base")     ? &s->base
+                    : !strcmp(name, "access-size") ? &v
+                                                   : NULL;
+    if (dst) {
+        int sizes = strcmp(name, "accesses") != 0 && strcmp(name, "base") != 0;
+        if ((sizes ? units_parse_size(value, dst) : units_parse_u64(value, dst)) != 0) {
+            snprintf(err, errlen, "--%s: invalid value '%s'", name, value);
+            return -1;
+        }
+        if (dst == &v) {
+            if (v < 1 || v > 4096) {
+                snprintf(err, errlen, "--access-size: must be 1..4096, got '%s'", value);
+                return -1;
+            }
+            s->size = (uint32_t)v;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "mix")) {
+        unsigned a, b, x;
+        char tail;
+        if (strchr(value, '-') || strchr(value, '+') || sscanf(value, "%u,%u,%u%c", &a, &b, &x, &tail) != 3) {
+            snprintf(err, errlen, "--mix: expected three weights R,W,X (integers >= 0), got '%s'", value);
+            return -1;
+        }
+        s->mix[0] = a, s->mix[1] = b, s->mix[2] = x;
+        return 0;
+    }
+    if (!strcmp(name, "alpha")) {
+        char *end;
+        double a = strtod(value, &end);
+        if (*end || !(a > 0)) {
+            snprintf(err, errlen, "--alpha: expected a number > 0, got '%s'", value);
+            return -1;
+        }
+        s->alpha = a;
+        return 0;
+    }
+    return 1;
+}
 
 /* Zipf helpers: H(x) = ((x)^(1-a) - 1)/(1-a), or log(x) when a == 1 */
 static double zh(double x, double a) { return fabs(a - 1.0) < 1e-9 ? log(x) : (pow(x, 1.0 - a) - 1.0) / (1.0 - a); }

@@ -42,6 +42,11 @@ typedef struct workload workload_t;
 void wl_defaults(wl_spec_t *s);
 int wl_kind_parse(const char *name, wl_kind_t *k); /* 0 / -1 */
 const char *wl_kind_name(wl_kind_t k);
+/* One workload option of the tools' command lines (mmusim, mmuonepass), by
+ * its long name without "--": workload, footprint, accesses, stride, mix,
+ * alpha, access-size, base. Returns 1 when `name` is not one of them
+ * (nothing done), 0 when set, -1 with "--NAME: reason" in err. */
+int wl_spec_option(wl_spec_t *s, const char *name, const char *value, char *err, size_t errlen);
 /* Returns 0, or -1 with "workload: reason" in err. */
 int wl_create(const wl_spec_t *s, workload_t **out, char *err, size_t errlen);
 void wl_destroy(workload_t *w); /* NULL is a no-op */

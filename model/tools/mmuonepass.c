@@ -158,8 +158,21 @@ int main(int argc, char **argv)
 
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":p:c:s:w:n:t:qh", opts, NULL)) != -1) {
-        uint64_t v;
+    int li = -1;
+    while ((c = getopt_long(argc, argv, ":p:c:s:w:n:t:qh", opts, &li)) != -1) {
+        /* the workload options (model/workload.h), by their long names */
+        const char *lname = c == 'w' ? "workload" : c == 'n' ? "accesses"
+                            : (li >= 0 && c != ':' && c != '?') ? opts[li].name : "";
+        li = -1;
+        int wr = wl_spec_option(&ws, lname, optarg, err, sizeof err);
+        if (wr < 0) {
+            fprintf(stderr, "mmuonepass: %s\n", err);
+            return 2;
+        }
+        if (wr == 0) {
+            have_wl = 1;
+            continue;
+        }
         switch (c) {
         case 'p': preset = optarg; break;
         case 'c': config = optarg; break;
@@ -174,48 +187,6 @@ int main(int argc, char **argv)
             }
             nsets++;
             break;
-        case 'w':
-            if (wl_kind_parse(optarg, &ws.kind) != 0) {
-                fprintf(stderr, "mmuonepass: --workload: unknown workload '%s' (seq, stride, uniform, zipf, chase)\n",
-                        optarg);
-                return 2;
-            }
-            have_wl = 1;
-            break;
-        case OPT_FOOT: if (parse_u64_opt("--footprint", optarg, &ws.footprint, 1)) return 2; have_wl = 1; break;
-        case 'n': if (parse_u64_opt("--accesses", optarg, &ws.accesses, 0)) return 2; have_wl = 1; break;
-        case OPT_STRIDE: if (parse_u64_opt("--stride", optarg, &ws.stride, 1)) return 2; have_wl = 1; break;
-        case OPT_MIX: {
-            unsigned a, b, x;
-            char tail;
-            if (strchr(optarg, '-') || strchr(optarg, '+') || sscanf(optarg, "%u,%u,%u%c", &a, &b, &x, &tail) != 3) {
-                fprintf(stderr, "mmuonepass: --mix: expected three weights R,W,X (integers >= 0), got '%s'\n", optarg);
-                return 2;
-            }
-            ws.mix[0] = a, ws.mix[1] = b, ws.mix[2] = x;
-            have_wl = 1;
-            break;
-        }
-        case OPT_ALPHA: {
-            char *end;
-            ws.alpha = strtod(optarg, &end);
-            if (*end || !(ws.alpha > 0)) {
-                fprintf(stderr, "mmuonepass: --alpha: expected a number > 0, got '%s'\n", optarg);
-                return 2;
-            }
-            have_wl = 1;
-            break;
-        }
-        case OPT_ASIZE:
-            if (parse_u64_opt("--access-size", optarg, &v, 1)) return 2;
-            if (v < 1 || v > 4096) {
-                fprintf(stderr, "mmuonepass: --access-size: must be 1..4096, got '%s'\n", optarg);
-                return 2;
-            }
-            ws.size = (uint32_t)v;
-            have_wl = 1;
-            break;
-        case OPT_BASE: if (parse_u64_opt("--base", optarg, &ws.base, 0)) return 2; have_wl = 1; break;
         case OPT_SEED: if (parse_u64_opt("--seed", optarg, &seed, 0)) return 2; seed_set = 1; break;
         case 't': trace = optarg; break;
         case OPT_FORMAT:
