@@ -365,6 +365,19 @@ static int set_array(mmu_array_cfg_t *a, arr_field_t f, const char *key, const c
     return fail(err, errlen, "unknown key '%s'", key);
 }
 
+int cfg_set_kv(sim_config_t *c, const char *kv, char *err, size_t errlen)
+{
+    char key[128];
+    const char *eq = strchr(kv, '=');
+    if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof key) {
+        snprintf(err, errlen, "expected KEY=VALUE, got '%s'", kv);
+        return -2;
+    }
+    memcpy(key, kv, (size_t)(eq - kv));
+    key[eq - kv] = 0;
+    return cfg_set(c, key, eq + 1, err, errlen);
+}
+
 int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size_t errlen)
 {
     char v[VALUE_MAX];

@@ -93,6 +93,10 @@ extern const char *const cfg_preset_descr[];
  * message naming the key in err. Sizes accept binary units (4K, 2MiB, 1G). */
 int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size_t errlen);
 
+/* Set one "KEY=VALUE" (the tools' --set). Returns 0; -2 when the text is not
+ * KEY=VALUE (err: "expected KEY=VALUE, got '...'"); -1 as cfg_set. */
+int cfg_set_kv(sim_config_t *c, const char *kv, char *err, size_t errlen);
+
 /* Apply a JSON config file: nested objects are flattened to dotted keys,
  * {"dtlb": {"4k": {"entries": 64}}} == dtlb.4k.entries=64; the key "preset"
  * (if present) is applied first. Returns 0 or -1 with "FILE: key: reason". */

@@ -190,11 +190,7 @@ int main(int argc, char **argv)
         case OPT_SEED: if (parse_u64_opt("--seed", optarg, &seed, 0)) return 2; seed_set = 1; break;
         case 't': trace = optarg; break;
         case OPT_FORMAT:
-            if (!strcmp(optarg, "auto")) fmt = TRACE_FMT_AUTO;
-            else if (!strcmp(optarg, "lackey")) fmt = TRACE_FMT_LACKEY;
-            else if (!strcmp(optarg, "text")) fmt = TRACE_FMT_TEXT;
-            else if (!strcmp(optarg, "bin")) fmt = TRACE_FMT_BIN;
-            else {
+            if (trace_fmt_from_name(optarg, &fmt) != 0) {
                 fprintf(stderr, "mmuonepass: --format: unknown format '%s' (auto, lackey, text, bin)\n", optarg);
                 return 2;
             }
@@ -243,17 +239,10 @@ int main(int argc, char **argv)
         return 1;
     }
     for (int i = 0; i < nsets; i++) {
-        char key[128];
-        const char *eq = strchr(sets[i], '=');
-        if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof key) {
-            fprintf(stderr, "mmuonepass: --set: expected KEY=VALUE, got '%s'\n", sets[i]);
-            return 2;
-        }
-        memcpy(key, sets[i], (size_t)(eq - sets[i]));
-        key[eq - sets[i]] = 0;
-        if (cfg_set(&cfg, key, eq + 1, err, sizeof err) != 0) {
+        int r = cfg_set_kv(&cfg, sets[i], err, sizeof err);
+        if (r != 0) {
             fprintf(stderr, "mmuonepass: --set: %s\n", err);
-            return 1;
+            return r == -2 ? 2 : 1;
         }
     }
     if (seed_set) {

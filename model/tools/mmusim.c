@@ -370,11 +370,7 @@ int main(int argc, char **argv)
         case 't': trace = optarg; break;
         case OPT_SAVE: save = optarg; break;
         case OPT_FORMAT:
-            if (!strcmp(optarg, "auto")) fmt = TRACE_FMT_AUTO;
-            else if (!strcmp(optarg, "lackey")) fmt = TRACE_FMT_LACKEY;
-            else if (!strcmp(optarg, "text")) fmt = TRACE_FMT_TEXT;
-            else if (!strcmp(optarg, "bin")) fmt = TRACE_FMT_BIN;
-            else {
+            if (trace_fmt_from_name(optarg, &fmt) != 0) {
                 fprintf(stderr, "mmusim: --format: unknown format '%s' (auto, lackey, text, bin)\n", optarg);
                 return 2;
             }
@@ -487,19 +483,11 @@ int main(int argc, char **argv)
         return 1;
     }
     for (int i = 0; i < nsets; i++) {
-        char key[128];
-        const char *eq = strchr(sets[i], '=');
-        if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof key) {
-            fprintf(stderr, "mmusim: --set: expected KEY=VALUE, got '%s'\n", sets[i]);
-            image_destroy(im);
-            return 2;
-        }
-        memcpy(key, sets[i], (size_t)(eq - sets[i]));
-        key[eq - sets[i]] = 0;
-        if (cfg_set(&cfg, key, eq + 1, err, sizeof err) != 0) {
+        int r = cfg_set_kv(&cfg, sets[i], err, sizeof err);
+        if (r != 0) {
             fprintf(stderr, "mmusim: --set: %s\n", err);
             image_destroy(im);
-            return 1;
+            return r == -2 ? 2 : 1;
         }
     }
     if (seed_set) {
