@@ -88,9 +88,40 @@ uint16_t Breaker::unused_id() const
 bool Breaker::step(uint64_t t, const mmu_out_t &d, mmu_in_t &in, mmu_in_t &ind, std::string &msg)
 {
     const bool prev_ctl = prev_ctl_valid_;
-    prev_ctl_valid_ = in.ctl_valid;
-    if (applied_ || t < at_)
-        return false;
+    const bool now = !applied_ && t >= at_ && apply(t, prev_ctl, d, in, ind, msg);
+    prev_ctl_valid_ = in.ctl_valid; // this cycle's inputs, as driven
+    if (now) {
+        applied_ = true;
+        applied_at_ = t;
+    }
+    return now;
+}
+
+namespace {
+// a read request (supervisor) of va with id
+void offer_read(mmu_in_t &in, uint16_t id, uint64_t va)
+{
+    in.req_valid = true;
+    in.req_id = id;
+    in.req_vaddr = va;
+    in.req_acc = MMU_ACC_READ;
+    in.req_user = 0;
+}
+// INVLPG va, and no request (one that was not taken may be withdrawn)
+void offer_invlpg(mmu_in_t &in, uint64_t va)
+{
+    in.req_valid = false;
+    in.ctl_valid = true;
+    in.ctl_op = MMU_CTL_INVLPG;
+    in.ctl_type = 0;
+    in.ctl_pcid = 0;
+    in.ctl_data = 0;
+    in.ctl_addr = va;
+}
+} // namespace
+
+bool Breaker::apply(uint64_t t, bool prev_ctl, const mmu_out_t &d, mmu_in_t &in, mmu_in_t &ind, std::string &msg)
+{
     auto *r = dut_->rootp;
     const unsigned RT = cfg_.mmu.outstanding;
     char b[256];
@@ -102,14 +133,8 @@ bool Breaker::step(uint64_t t, const mmu_out_t &d, mmu_in_t &in, mmu_in_t &ind, 
         // held one; the request's id is not outstanding
         if (prev_ctl || !d.ctl_ready)
             return false;
-        in.req_valid = true;
-        in.req_id = unused_id();
-        in.req_vaddr = 0x1000;
-        in.req_acc = MMU_ACC_READ;
-        in.req_user = 0;
-        in.ctl_valid = true;
-        in.ctl_op = MMU_CTL_INVLPG;
-        in.ctl_addr = 0x1000;
+        offer_invlpg(in, 0x1000);
+        offer_read(in, unused_id(), 0x1000);
         std::snprintf(b, sizeof b, "req_valid (id %u) and ctl_valid (INVLPG) both 1", in.req_id);
     } else if (name == "req-id-reused") {
         if (!d.req_ready || in.ctl_valid || prev_ctl)
@@ -121,11 +146,7 @@ bool Breaker::step(uint64_t t, const mmu_out_t &d, mmu_in_t &in, mmu_in_t &ind, 
                 k = (int)i;
         if (k < 0)
             return false;
-        in.req_valid = true;
-        in.req_id = r->mmu_top__DOT__rt_id_q[k];
-        in.req_vaddr = 0x1000;
-        in.req_acc = MMU_ACC_READ;
-        in.req_user = 0;
+        offer_read(in, r->mmu_top__DOT__rt_id_q[k], 0x1000);
         std::snprintf(b, sizeof b, "request offered with id %u, the id of request-table entry %d (outstanding)",
                       in.req_id, k);
     } else if (name == "mem-rsp-idle-walker") {
@@ -147,32 +168,15 @@ bool Breaker::step(uint64_t t, const mmu_out_t &d, mmu_in_t &in, mmu_in_t &ind, 
             if (d.ctl_ready || prev_ctl || in.ctl_valid)
                 return false;
             ctl_offered_ = true;
-            in.req_valid = false;
-            in.ctl_valid = true;
-            in.ctl_op = MMU_CTL_INVLPG;
-            in.ctl_type = 0;
-            in.ctl_pcid = 0;
-            in.ctl_data = 0;
-            in.ctl_addr = 0x7000;
-            prev_ctl_valid_ = true;
+            offer_invlpg(in, 0x7000);
             return false;
         }
         if (d.ctl_ready) { // accepted after all: start again
             ctl_offered_ = false;
-            in.req_valid = false;
-            in.ctl_valid = true;
-            in.ctl_op = MMU_CTL_INVLPG;
-            in.ctl_type = in.ctl_pcid = 0;
-            in.ctl_data = 0;
-            in.ctl_addr = 0x7000;
+            offer_invlpg(in, 0x7000);
             return false;
         }
-        in.req_valid = false;
-        in.ctl_valid = true;
-        in.ctl_op = MMU_CTL_INVLPG;
-        in.ctl_type = in.ctl_pcid = 0;
-        in.ctl_data = 0;
-        in.ctl_addr = 0x8000;
+        offer_invlpg(in, 0x8000);
         std::snprintf(b, sizeof b, "INVLPG 0x7000 offered in cycle %" PRIu64 " and not accepted, now INVLPG 0x8000",
                       t - 1);
     } else if (name == "rt-state") {
@@ -216,24 +220,15 @@ bool Breaker::step(uint64_t t, const mmu_out_t &d, mmu_in_t &in, mmu_in_t &ind, 
         if (s < 0)
             return false;
         const unsigned lo = (unsigned)w * SA_EW;
-        const uint64_t tag = get_bits(ent[s], lo + 72, 36), data = get_bits(ent[s], lo + 20, 52),
-                       pcid = get_bits(ent[s], lo + 8, 12), size = get_bits(ent[s], lo + 6, 2),
-                       flags = get_bits(ent[s], lo, 6) | F_G;
-        for (unsigned wi = 0; wi < ways; wi++) {
-            set_bits(ent[s], wi * SA_EW + 72, 36, tag);
-            set_bits(ent[s], wi * SA_EW + 20, 52, data);
-            set_bits(ent[s], wi * SA_EW + 8, 12, pcid);
-            set_bits(ent[s], wi * SA_EW + 6, 2, size);
-            set_bits(ent[s], wi * SA_EW, 6, flags);
-        }
+        set_bits(ent[s], lo, 6, get_bits(ent[s], lo, 6) | F_G);
+        for (unsigned wi = 0; wi < ways; wi++) // the whole entry, in two halves of 54 bits
+            for (unsigned o = 0; o < SA_EW; o += SA_EW / 2)
+                set_bits(ent[s], wi * SA_EW + o, SA_EW / 2, get_bits(ent[s], lo + o, SA_EW / 2));
+        const uint64_t tag = get_bits(ent[s], lo + 72, 36);
         uint64_t va = tag << 12;
         if (va >> 47 & 1)
             va |= 0xFFFF000000000000ull; // canonical
-        in.req_valid = true;
-        in.req_id = unused_id();
-        in.req_vaddr = va;
-        in.req_acc = MMU_ACC_READ;
-        in.req_user = 0;
+        offer_read(in, unused_id(), va);
         std::snprintf(b, sizeof b,
                       "dtlb.4k set %d way %d (tag 0x%09" PRIx64 ") copied into all %u ways with G = 1; read of 0x%" PRIx64
                       " offered",
@@ -241,8 +236,6 @@ bool Breaker::step(uint64_t t, const mmu_out_t &d, mmu_in_t &in, mmu_in_t &ind, 
     } else {
         return false;
     }
-    applied_ = true;
-    applied_at_ = t;
     msg = b;
     return true;
 }

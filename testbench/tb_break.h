@@ -45,6 +45,9 @@ class Breaker {
     const BreakCase &which() const { return c_; }
 
   private:
+    // the case in cycle t (prev_ctl: ctl_valid was driven in t - 1); true
+    // when it acted
+    bool apply(uint64_t t, bool prev_ctl, const mmu_out_t &d, mmu_in_t &in, mmu_in_t &ind, std::string &msg);
     bool outstanding_id(uint16_t id) const; // an id of a request the RTL holds
     uint16_t unused_id() const;
 
