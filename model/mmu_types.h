@@ -70,8 +70,14 @@ enum {
     MMU_MODE_SMAP = 1u << 3,  /* CR4.SMAP */
     MMU_MODE_PGE = 1u << 4,   /* CR4.PGE */
     MMU_MODE_NXE = 1u << 5,   /* IA32_EFER.NXE */
-    MMU_MODE_AC = 1u << 6     /* RFLAGS.AC */
+    MMU_MODE_AC = 1u << 6,    /* RFLAGS.AC */
+    MMU_MODE_NOPG1G = 1u << 7 /* CPUID.80000001H:EDX.Page1GB = 0: no 1 GiB pages,
+                                 PDPTE.PS = 1 is a reserved bit (SDM 4.5.4) */
 };
+#define MMU_MODE_MASK 0xFFu /* every defined mode bit */
+
+/* Combined access rights of a translation (mmu_rsp_info_t.rights). */
+enum { MMU_RIGHT_RW = 1u << 0, MMU_RIGHT_US = 1u << 1, MMU_RIGHT_XD = 1u << 2 };
 
 /* Inputs of one cycle (driven by the CPU side and the memory side). */
 typedef struct {
@@ -81,6 +87,8 @@ typedef struct {
     uint64_t req_vaddr;
     uint8_t req_acc; /* mmu_acc_t */
     bool req_user;
+    bool req_implicit; /* implicit supervisor-mode access (SDM 4.6): supervisor
+                          whatever req_user says; SMAP applies whatever RFLAGS.AC */
     /* control channel */
     bool ctl_valid;
     uint8_t ctl_op; /* mmu_ctl_op_t */
@@ -125,12 +133,20 @@ typedef struct {
     uint64_t cycle_rsp;    /* cycle in which rsp_valid was 1 */
     uint8_t acc;
     bool user;
+    bool implicit;      /* req_implicit of the request */
     bool joined;        /* joined another request's walk */
     uint8_t mem_reads;  /* paging-structure reads of this request's walk */
     uint8_t mem_writes; /* A/D writes of this request's walk */
     bool soft_miss;     /* a TLB held the page but could not be used (D clear or rights) */
     uint64_t va;        /* the request's address */
     uint16_t pcid;      /* PCID of the translation (current PCID at the lookup) */
+    uint8_t fault_level; /* #PF: level of the entry that faulted (4 PML4E .. 1 PTE;
+                            a rights fault: the leaf's level); else 0 */
+    uint8_t rights;      /* MMU_RIGHT_*: combined R/W, U/S, XD of the translation
+                            (a hit: the TLB entry's; a walk: down to the leaf;
+                            0 when no leaf was reached) */
+    uint8_t restarts;    /* walks restarted because an entry changed under a
+                            locked A/D update (docs/timing.md 5.5) */
     /* the walk's memory traffic (owner of a walk only; joined requests: none):
      * entries read, by level 4..1 (bit L of read_mask), with their address and
      * value as read, then the A/D writes in the order they were made; only
