@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paging.h"
+
 typedef struct {
     uint64_t tag;   /* line address + 1; 0 = invalid */
     uint64_t stamp; /* last use, for LRU */
@@ -109,24 +111,24 @@ static uint32_t access_line(memsys_t *m, uint64_t addr, int *hit_level)
 
 int memsys_issue(memsys_t *m, uint64_t cycle, bool we, uint8_t id, uint64_t addr, uint64_t wdata)
 {
-    if (we) {
-        m->writes++;
-        if (m->cfg.model == MEM_CACHE) {
-            int hl;
-            (void)access_line(m, addr, &hl);
-        }
-        return pmem_write64(m->mem, addr, wdata);
-    }
     uint32_t lat;
-    if (m->cfg.model == MEM_CACHE) {
-        int hl;
+    int hl = 3;
+    if (m->cfg.model == MEM_CACHE)
         lat = access_line(m, addr, &hl);
-        m->hits[hl]++;
-    } else {
+    else
         lat = m->cfg.fixed_lat;
-        m->hits[3]++;
+    uint64_t old = pmem_read64(m->mem, addr);
+    if (we) {
+        /* [T:locked-update] a locked A/D update, atomic in its issue cycle:
+         * A and D are ORed in only if the entry still equals, but for A and
+         * D, the value the walk read (SDM 4.8); the old value is returned */
+        m->writes++;
+        if (((old ^ wdata) & ~PTE_AD) == 0 && pmem_write64(m->mem, addr, old | (wdata & PTE_AD)) != 0)
+            return -1;
+    } else {
+        m->hits[hl]++;
     }
-    return evq_push(&m->q, cycle + lat, 0, id, pmem_read64(m->mem, addr), 0);
+    return evq_push(&m->q, cycle + lat, 0, id, old, 0);
 }
 
 int memsys_respond(memsys_t *m, uint64_t cycle, uint8_t *id, uint64_t *data)

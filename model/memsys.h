@@ -4,7 +4,9 @@
  * A read issued in cycle t is sampled from physical memory in cycle t and its
  * response is ready in cycle t + latency; at most one response is delivered
  * per cycle, the ready one with the smallest (ready cycle, issue order) first.
- * A write takes effect in the cycle it is issued and has no response.
+ * A locked A/D update (docs/timing.md [T:locked-update]) is applied in the
+ * cycle it is issued (A and D ORed in if the entry is unchanged but for A and
+ * D) and answered with the entry's old value, with a read's latency.
  * Latency: MEM_FIXED gives every read mem.latency; MEM_CACHE looks the
  * 64-byte line up in L1D, L2, LLC (LRU, allocate in every level on a miss,
  * writes allocate too) and takes the latency of the first level that holds it,
@@ -37,7 +39,7 @@ int memsys_respond(memsys_t *m, uint64_t cycle, uint8_t *id, uint64_t *data);
 /* Earliest cycle >= now at which memsys_respond can deliver; UINT64_MAX if none pending. */
 uint64_t memsys_next(const memsys_t *m, uint64_t now);
 
-/* Reads that hit each level: [0] L1D, [1] L2, [2] LLC, [3] DRAM; writes. */
+/* Reads that hit each level: [0] L1D, [1] L2, [2] LLC, [3] DRAM; locked A/D updates. */
 void memsys_counts(const memsys_t *m, uint64_t hits[4], uint64_t *writes);
 
 #ifdef __cplusplus

@@ -14,7 +14,10 @@
  *   5. Check the access against the combined rights (SDM 4.6.1); a violation
  *      is #PF with P=1.
  *   6. Set A in every entry used that has A=0, and D in the leaf on a write
- *      (SDM 4.8), as posted writes on the memory port, top level first.
+ *      (SDM 4.8), each as a locked update on the memory port (set the bits
+ *      if the entry is unchanged, return its old value), top level first;
+ *      after a rights fault, A in the non-leaf entries only (SDM 4.8, 6.15).
+ *      An entry that changed since it was read restarts the walk.
  *   7. Fill the STLB, the L1 TLB and the paging-structure caches.
  * A fault invalidates the TLB entries for the faulting page and the
  * paging-structure-cache entries for its address (SDM 4.10.4.1).
@@ -36,7 +39,8 @@ typedef enum { RT_FREE = 0, RT_L1, RT_STLB, RT_MISS, RT_WALK, RT_DONE } rt_state
 typedef struct {
     uint8_t state;
     uint8_t acc;
-    bool user;
+    bool user;     /* effective: req_user and not req_implicit */
+    bool implicit; /* req_implicit [T:implicit] */
     uint8_t walker;
     uint32_t id;
     uint64_t va;
@@ -48,13 +52,14 @@ typedef struct {
     mmu_rsp_info_t info;
 } rt_entry_t;
 
-typedef enum { W_IDLE = 0, W_PWC, W_MEMRQ, W_MEMWAIT, W_ADW } walker_state_t;
+typedef enum { W_IDLE = 0, W_PWC, W_MEMRQ, W_MEMWAIT, W_ADW, W_ADWAIT } walker_state_t;
 
 typedef struct {
     uint8_t state;
     uint8_t level; /* level of the entry being fetched, 4..1 */
     uint8_t acc;
     bool user;
+    bool implicit;
     uint16_t pcid;
     uint64_t va;
     uint64_t due;   /* W_PWC: cycle of the PWC lookup */
@@ -67,11 +72,19 @@ typedef struct {
     uint8_t cum[5];      /* combined SA_RW|SA_US|SA_XD after level L */
     uint8_t mem_reads;
     int8_t waiters;      /* first waiter (the owner), linked by rt_entry_t.next */
-    /* A/D writes */
+    /* locked A/D updates: nwr of them, wr_i the current one, of the entry at
+     * level wr_level[i] */
     uint8_t nwr, wr_i;
+    uint8_t wr_level[4];
     uint64_t wr_addr[4], wr_data[4];
+    uint8_t restarts; /* [T:ad-check] */
+    /* every locked update made (a restart does not forget them): the count,
+     * and the first four in the order they were made */
+    uint8_t ad_total;
+    uint64_t ad_addr[4], ad_data[4];
     /* result */
     uint8_t fault, cause, size;
+    uint8_t fault_level; /* #PF: level of the faulting entry */
     uint64_t frame;
     uint8_t leaf_level;
     uint8_t tlb_flags; /* SA_* for the TLB fill */
@@ -259,8 +272,8 @@ typedef struct {
 /* Probe every enabled size of an L1 side (or the STLB when l1 == NULL).
  * Returns 1 on a usable hit (entry copied to *hit, touch recorded), 0 on a
  * miss; *soft = 1 when an entry matched but could not be used. */
-static int tlb_probe(mmu_t *m, sa_t *arrs, bool stlb, uint64_t va, unsigned acc, bool user, sa_entry_t *hit,
-                     touch_t *touch, bool *soft)
+static int tlb_probe(mmu_t *m, sa_t *arrs, bool stlb, uint64_t va, unsigned acc, bool user, bool implicit,
+                     sa_entry_t *hit, touch_t *touch, bool *soft)
 {
     uint16_t pcid = mmu_pcid(m);
     for (unsigned ps = 0; ps < MMU_PS_COUNT; ps++) {
@@ -276,7 +289,8 @@ static int tlb_probe(mmu_t *m, sa_t *arrs, bool stlb, uint64_t va, unsigned acc,
         /* [T:soft miss] an entry whose rights forbid the access, or a write
          * to an entry with D=0, is not used: the request walks (SDM 4.8:
          * the walk sets D; a fault is reported from the paging structures). */
-        if (pg_rights(m->mode, acc, user, e->flags & SA_RW, e->flags & SA_US, e->flags & SA_XD) != MMU_CAUSE_NONE ||
+        if (pg_rights(m->mode, acc, user, implicit, e->flags & SA_RW, e->flags & SA_US, e->flags & SA_XD) !=
+                MMU_CAUSE_NONE ||
             (acc == MMU_ACC_WRITE && !(e->flags & SA_D))) {
             *soft = true;
             continue;
@@ -290,9 +304,16 @@ static int tlb_probe(mmu_t *m, sa_t *arrs, bool stlb, uint64_t va, unsigned acc,
     return 0;
 }
 
+static uint8_t rights_of(uint8_t sa_flags)
+{
+    return (uint8_t)(((sa_flags & SA_RW) ? MMU_RIGHT_RW : 0) | ((sa_flags & SA_US) ? MMU_RIGHT_US : 0) |
+                     ((sa_flags & SA_XD) ? MMU_RIGHT_XD : 0));
+}
+
 static void rt_finish_hit(mmu_t *m, rt_entry_t *e, const sa_entry_t *hit, uint8_t src)
 {
     e->info.pcid = mmu_pcid(m);
+    e->info.rights = rights_of(hit->flags);
     uint64_t mask = (1ull << mmu_ps_shift(hit->size)) - 1;
     e->paddr = hit->data | (e->va & mask);
     e->size = hit->size;
@@ -318,6 +339,60 @@ static void done_insert(mmu_t *m, int idx)
 
 static uint8_t level_size(unsigned level) { return level == 1 ? MMU_PS_4K : level == 2 ? MMU_PS_2M : MMU_PS_1G; }
 
+/* Queue the locked A/D updates of a walk whose leaf is at level L, top level
+ * first (docs/timing.md 5.5): without a fault, A in every entry read that
+ * lacks it and D in the leaf on a write; after a rights fault, A in the
+ * non-leaf entries only (SDM 4.8; Vol. 3A 6.15). Entries from a PWC hit
+ * were not read and are not updated. Returns the number of updates. */
+static uint8_t queue_ad(walker_t *w, unsigned L, bool rights_fault)
+{
+    w->nwr = 0;
+    w->wr_i = 0;
+    for (unsigned l = 4; l >= L; l--) {
+        if (!(w->read_mask & (1u << l)) || (rights_fault && l == L))
+            continue;
+        uint64_t e = w->pte[l];
+        uint64_t set = PTE_A;
+        if (l == L && w->acc == MMU_ACC_WRITE)
+            set |= PTE_D;
+        if ((e & set) != set) {
+            w->wr_level[w->nwr] = (uint8_t)l;
+            w->wr_addr[w->nwr] = w->pte_addr[l];
+            w->wr_data[w->nwr] = e | set;
+            w->pte[l] = e | set;
+            w->nwr++;
+        }
+    }
+    return w->nwr;
+}
+
+/* [T:ad-check] The old value of the entry of walker w's current locked
+ * update: unchanged but for A and D, the update took effect (next update,
+ * or the walk completes); else the memory side wrote nothing and the walk
+ * restarts from the PML4E at CR3, without a PWC lookup. */
+static void walk_ad_response(mmu_t *m, walker_t *w, uint64_t old)
+{
+    unsigned L = w->wr_level[w->wr_i];
+    if (((old ^ w->pte_orig[L]) & ~PTE_AD) == 0) {
+        if (++w->wr_i == w->nwr)
+            w->complete = true;
+        else
+            w->state = W_ADW;
+        return;
+    }
+    w->restarts++;
+    w->read_mask = 0;
+    w->nwr = 0;
+    w->wr_i = 0;
+    w->pwc_hit = 0;
+    w->fault = MMU_FAULT_NONE;
+    w->cause = MMU_CAUSE_NONE;
+    w->fault_level = 0;
+    w->level = 4;
+    w->table = m->cr3 & m->amask;
+    w->state = W_MEMRQ;
+}
+
 /* Process the entry read for walker w (end of the cycle of its response). */
 static void walk_entry(mmu_t *m, walker_t *w, uint64_t v)
 {
@@ -327,16 +402,19 @@ static void walk_entry(mmu_t *m, walker_t *w, uint64_t v)
     w->pte_orig[L] = v;
     w->read_mask |= (uint8_t)(1u << L);
     uint8_t prev = L == 4 ? (SA_RW | SA_US) : w->cum[L + 1];
+    /* not present, reserved: the walk ends, nothing is written (5.5) */
     if (!(v & PTE_P)) { /* SDM 4.7: not present */
         w->fault = MMU_FAULT_PF;
         w->cause = MMU_CAUSE_NOT_PRESENT;
+        w->fault_level = (uint8_t)L;
         w->size = MMU_PS_NONE;
         w->complete = true;
         return;
     }
-    if (pg_rsvd(v, L, m->cfg.maxphyaddr, m->mode & MMU_MODE_NXE)) { /* SDM 4.5.4 */
+    if (pg_rsvd(v, L, m->cfg.maxphyaddr, m->mode & MMU_MODE_NXE, m->mode & MMU_MODE_NOPG1G)) { /* SDM 4.5.4 */
         w->fault = MMU_FAULT_PF;
         w->cause = MMU_CAUSE_RSVD;
+        w->fault_level = (uint8_t)L;
         w->size = MMU_PS_NONE;
         w->complete = true;
         return;
@@ -358,30 +436,18 @@ static void walk_entry(mmu_t *m, walker_t *w, uint64_t v)
     w->size = ps;
     w->leaf_level = (uint8_t)L;
     w->frame = v & m->amask & ~pmask;
-    mmu_cause_t c = pg_rights(m->mode, w->acc, w->user, cum & SA_RW, cum & SA_US, cum & SA_XD);
-    if (c != MMU_CAUSE_NONE) { /* SDM 4.6.1 */
+    mmu_cause_t c = pg_rights(m->mode, w->acc, w->user, w->implicit, cum & SA_RW, cum & SA_US, cum & SA_XD);
+    if (c != MMU_CAUSE_NONE) { /* SDM 4.6.1: a rights fault, after A in the non-leaf entries */
         w->fault = MMU_FAULT_PF;
         w->cause = (uint8_t)c;
-        w->complete = true;
+        w->fault_level = (uint8_t)L;
+        if (queue_ad(w, L, true))
+            w->state = W_ADW;
+        else
+            w->complete = true;
         return;
     }
-    /* SDM 4.8: A in every entry used, D in the leaf on a write; top first */
-    w->nwr = 0;
-    w->wr_i = 0;
-    for (unsigned l = 4; l >= L; l--) {
-        if (!(w->read_mask & (1u << l)))
-            continue;
-        uint64_t e = w->pte[l];
-        uint64_t set = PTE_A;
-        if (l == L && w->acc == MMU_ACC_WRITE)
-            set |= PTE_D;
-        if ((e & set) != set) {
-            w->wr_addr[w->nwr] = w->pte_addr[l];
-            w->wr_data[w->nwr] = e | set;
-            w->pte[l] = e | set;
-            w->nwr++;
-        }
-    }
+    queue_ad(w, L, false); /* SDM 4.8: A in every entry used, D in the leaf on a write */
     w->fault = MMU_FAULT_NONE;
     w->cause = MMU_CAUSE_NONE;
     uint8_t tf = cum & (SA_RW | SA_US | SA_XD);
@@ -540,9 +606,9 @@ static void apply_control(mmu_t *m, const mmu_in_t *in)
         break;
     }
     case MMU_CTL_MODE: {
-        uint32_t old = m->mode, nw = (uint32_t)in->ctl_data & 0x7F;
-        if (((old ^ nw) & MMU_MODE_PGE) || ((old & MMU_MODE_PCIDE) && !(nw & MMU_MODE_PCIDE))) {
-            tlbs_inval(m, INV_ALL, 0); /* CR4.PGE changed or PCIDE 1 -> 0 */
+        uint32_t old = m->mode, nw = (uint32_t)in->ctl_data & MMU_MODE_MASK;
+        if (((old ^ nw) & (MMU_MODE_PGE | MMU_MODE_NOPG1G)) || ((old & MMU_MODE_PCIDE) && !(nw & MMU_MODE_PCIDE))) {
+            tlbs_inval(m, INV_ALL, 0); /* CR4.PGE or NOPG1G changed, or PCIDE 1 -> 0 */
             pwcs_inval(m, INV_ALL, 0);
         } else if (!(old & MMU_MODE_SMEP) && (nw & MMU_MODE_SMEP)) {
             tlbs_inval(m, INV_PCID_ANY, cur); /* CR4.SMEP 0 -> 1: current PCID */
@@ -604,7 +670,8 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
                  (unsigned long long)t);
         return -1;
     }
-    if (in->mem_rsp_valid && (in->mem_rsp_id >= m->cfg.walkers || m->w[in->mem_rsp_id].state != W_MEMWAIT)) {
+    if (in->mem_rsp_valid && (in->mem_rsp_id >= m->cfg.walkers ||
+                              (m->w[in->mem_rsp_id].state != W_MEMWAIT && m->w[in->mem_rsp_id].state != W_ADWAIT))) {
         snprintf(m->err, sizeof m->err, "cycle %llu: memory response for walker %u, which is not waiting for one",
                  (unsigned long long)t, in->mem_rsp_id);
         return -1;
@@ -653,19 +720,24 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         e->info.mem_writes = 0;
         e->info.read_mask = 0;
         e->info.pcid = 0;
+        e->info.fault_level = 0;
+        e->info.rights = 0;
+        e->info.restarts = 0;
         e->walker = 0;
         e->state = RT_L1;
         e->id = in->req_id;
         e->va = in->req_vaddr;
         e->acc = in->req_acc;
-        e->user = in->req_user;
+        e->user = in->req_user && !in->req_implicit; /* [T:implicit] effective privilege */
+        e->implicit = in->req_implicit;
         e->due = t + m->cfg.l1_lat - 1;
         e->next = -1;
         e->info.seq = m->seq++;
         e->info.va = in->req_vaddr;
         e->info.cycle_accept = t;
         e->info.acc = in->req_acc;
-        e->info.user = in->req_user;
+        e->info.user = e->user;
+        e->info.implicit = in->req_implicit;
         accepted = idx;
     }
 
@@ -693,15 +765,26 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         if (w->state == W_MEMRQ) {
             w->state = W_MEMWAIT;
             w->mem_reads++;
-        } else if (++w->wr_i == w->nwr) {
-            w->complete = true;
+        } else {
+            w->state = W_ADWAIT;
+            if (w->ad_total < 4) {
+                w->ad_addr[w->ad_total] = w->wr_addr[w->wr_i];
+                w->ad_data[w->ad_total] = w->wr_data[w->wr_i];
+            }
+            w->ad_total++;
         }
         m->rr = ((uint32_t)m->comb_grant + 1) % m->cfg.walkers;
     }
 
-    /* 4. memory response: the walker processes the entry */
-    if (in->mem_rsp_valid)
-        walk_entry(m, &m->w[in->mem_rsp_id], in->mem_rsp_data);
+    /* 4. memory response: the walker processes the entry it read, or the old
+     * value returned by its locked A/D update */
+    if (in->mem_rsp_valid) {
+        walker_t *w = &m->w[in->mem_rsp_id];
+        if (w->state == W_ADWAIT)
+            walk_ad_response(m, w, in->mem_rsp_data);
+        else
+            walk_entry(m, w, in->mem_rsp_data);
+    }
 
     /* 5. dispatch: the oldest miss joins a walk of the same page and access,
      * or starts a walk on the lowest idle walker (state at cycle start) */
@@ -716,7 +799,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
                 if (idle < 0)
                     idle = (int)k;
             } else if (join < 0 && ((w->va ^ e->va) & VA48) >> 12 == 0 && w->pcid == pcid && w->acc == e->acc &&
-                       w->user == e->user) {
+                       w->user == e->user && w->implicit == e->implicit) {
                 join = (int)k;
             }
         }
@@ -739,6 +822,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
             w->va = e->va;
             w->acc = e->acc;
             w->user = e->user;
+            w->implicit = e->implicit;
             w->pcid = pcid;
             w->waiters = (int8_t)idx;
             e->next = -1;
@@ -762,6 +846,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         if (!pg_canonical(e->va)) { /* SDM 3.3.7.1: #GP, no page fault */
             e->fault = MMU_FAULT_GP;
             e->info.pcid = mmu_pcid(m);
+            e->info.rights = 0;
             e->cause = MMU_CAUSE_NONCANON;
             e->err = 0;
             e->paddr = 0;
@@ -773,7 +858,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
             sa_entry_t hit;
             bool soft = false;
             sa_t *side = e->acc == MMU_ACC_EXEC ? m->itlb : m->dtlb;
-            if (tlb_probe(m, side, false, e->va, e->acc, e->user, &hit, &touches[ntouch], &soft)) {
+            if (tlb_probe(m, side, false, e->va, e->acc, e->user, e->implicit, &hit, &touches[ntouch], &soft)) {
                 ntouch++;
                 rt_finish_hit(m, e, &hit, MMU_SRC_L1);
                 done_insert(m, idx);
@@ -791,7 +876,8 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         ring_pop(&m->stlbq);
         sa_entry_t hit;
         bool soft = false;
-        if (sa_enabled(&m->stlb) && tlb_probe(m, NULL, true, e->va, e->acc, e->user, &hit, &touches[ntouch], &soft)) {
+        if (sa_enabled(&m->stlb) &&
+            tlb_probe(m, NULL, true, e->va, e->acc, e->user, e->implicit, &hit, &touches[ntouch], &soft)) {
             ntouch++;
             rt_finish_hit(m, e, &hit, MMU_SRC_STLB);
             done_insert(m, idx);
@@ -880,17 +966,20 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
                 e->err = pg_error_code(m->mode, e->acc, e->user, (mmu_cause_t)w->cause);
             }
             e->info.pcid = w->pcid;
+            e->info.fault_level = w->fault_level;
+            e->info.rights = w->size == MMU_PS_NONE ? 0 : rights_of(w->cum[w->leaf_level]);
+            e->info.restarts = w->restarts;
             if (first) {
                 e->info.mem_reads = w->mem_reads;
-                e->info.mem_writes = w->nwr;
+                e->info.mem_writes = w->ad_total;
                 e->info.read_mask = w->read_mask;
                 for (unsigned l = 1; l <= 4; l++) {
                     e->info.pte_addr[l] = w->pte_addr[l];
                     e->info.pte[l] = (w->read_mask >> l & 1) ? w->pte_orig[l] : 0;
                 }
-                for (unsigned i = 0; i < w->nwr && i < 4; i++) {
-                    e->info.wr_addr[i] = w->wr_addr[i];
-                    e->info.wr_data[i] = w->wr_data[i];
+                for (unsigned i = 0; i < w->ad_total && i < 4; i++) {
+                    e->info.wr_addr[i] = w->ad_addr[i];
+                    e->info.wr_data[i] = w->ad_data[i];
                 }
             }
             first = false;
@@ -935,8 +1024,8 @@ uint64_t mmu_next_event(const mmu_t *m)
         uint16_t pcid = mmu_pcid(m);
         for (uint32_t k = 0; k < m->cfg.walkers; k++) {
             const walker_t *w = &m->w[k];
-            if (w->state == W_IDLE ||
-                (((w->va ^ e->va) & VA48) >> 12 == 0 && w->pcid == pcid && w->acc == e->acc && w->user == e->user))
+            if (w->state == W_IDLE || (((w->va ^ e->va) & VA48) >> 12 == 0 && w->pcid == pcid && w->acc == e->acc &&
+                                       w->user == e->user && w->implicit == e->implicit))
                 return t;
         }
     }

@@ -136,7 +136,7 @@ typedef struct {
     bool implicit;      /* req_implicit of the request */
     bool joined;        /* joined another request's walk */
     uint8_t mem_reads;  /* paging-structure reads of this request's walk */
-    uint8_t mem_writes; /* A/D writes of this request's walk */
+    uint8_t mem_writes; /* locked A/D updates of this request's walk */
     bool soft_miss;     /* a TLB held the page but could not be used (D clear or rights) */
     uint64_t va;        /* the request's address */
     uint16_t pcid;      /* PCID of the translation (current PCID at the lookup) */
@@ -149,8 +149,10 @@ typedef struct {
                             locked A/D update (docs/timing.md 5.5) */
     /* the walk's memory traffic (owner of a walk only; joined requests: none):
      * entries read, by level 4..1 (bit L of read_mask), with their address and
-     * value as read, then the A/D writes in the order they were made; only
-     * levels in read_mask and the first mem_writes writes are defined */
+     * value as read (after a restart: as read by the last pass), then the
+     * locked A/D updates (address, wdata) in the order they were made; only
+     * levels in read_mask and the first min(mem_writes, 4) updates are
+     * defined */
     uint8_t read_mask;
     uint64_t pte_addr[5], pte[5];
     uint64_t wr_addr[4], wr_data[4];

@@ -23,6 +23,7 @@ extern "C" {
 #define PTE_PS (1ull << 7)
 #define PTE_G (1ull << 8)
 #define PTE_XD (1ull << 63)
+#define PTE_AD (PTE_A | PTE_D)
 
 /* Levels, as in the SDM's walk: 4 = PML4E, 3 = PDPTE, 2 = PDE, 1 = PTE. */
 
@@ -41,8 +42,12 @@ static inline uint64_t pg_addr_mask(unsigned maxphyaddr) { return ((1ull << maxp
  *   all levels: bits 51:MAXPHYADDR; bit 63 (XD) when NXE = 0
  *   PML4E: bit 7 (PS)
  *   PDPTE with PS=1 (1 GiB page): bits 29:13
- *   PDE with PS=1 (2 MiB page): bits 20:13 */
-static inline bool pg_rsvd(uint64_t e, unsigned level, unsigned maxphyaddr, bool nxe)
+ *   PDE with PS=1 (2 MiB page): bits 20:13
+ *   PDPTE: bit 7 (PS) when the processor has no 1 GiB pages (no1g:
+ *          CPUID.80000001H:EDX.Page1GB = 0, SDM 4.5.4)
+ * Every other bit is software's (PWT, PCD, PAT, ignored bits, the protection
+ * key with CR4.PKE = 0): it never makes an entry reserved. */
+static inline bool pg_rsvd(uint64_t e, unsigned level, unsigned maxphyaddr, bool nxe, bool no1g)
 {
     uint64_t r = ((1ull << 52) - 1) & ~((1ull << maxphyaddr) - 1);
     if (!nxe)
@@ -50,15 +55,19 @@ static inline bool pg_rsvd(uint64_t e, unsigned level, unsigned maxphyaddr, bool
     if (level == 4)
         r |= PTE_PS;
     else if (level == 3 && (e & PTE_PS))
-        r |= 0x3FFFE000ull; /* 29:13 */
+        r |= no1g ? PTE_PS : 0x3FFFE000ull; /* no 1 GiB pages: PS; else 29:13 */
     else if (level == 2 && (e & PTE_PS))
         r |= 0x1FE000ull; /* 20:13 */
     return (e & r) != 0;
 }
 
 /* Access rights with the combined R/W, U/S and XD of all levels (SDM 4.6.1).
- * Returns MMU_CAUSE_NONE or the violated rule. */
-static inline mmu_cause_t pg_rights(uint32_t mode, unsigned acc, bool user, bool rw, bool us, bool xd)
+ * `user` is the effective privilege: a user-mode access (CPL = 3) that is
+ * not implicit. `implicit`: an implicit supervisor-mode access (SDM 4.6.1:
+ * GDT, LDT, IDT, TSS accesses), which SMAP forbids on user-mode addresses
+ * whatever RFLAGS.AC says. Returns MMU_CAUSE_NONE or the violated rule. */
+static inline mmu_cause_t pg_rights(uint32_t mode, unsigned acc, bool user, bool implicit, bool rw, bool us,
+                                    bool xd)
 {
     bool nxe = mode & MMU_MODE_NXE, wp = mode & MMU_MODE_WP;
     bool smep = mode & MMU_MODE_SMEP, smap = mode & MMU_MODE_SMAP, ac = mode & MMU_MODE_AC;
@@ -72,7 +81,7 @@ static inline mmu_cause_t pg_rights(uint32_t mode, unsigned acc, bool user, bool
             return MMU_CAUSE_NX;
         return MMU_CAUSE_NONE;
     }
-    /* supervisor-mode access (all treated as explicit accesses) */
+    /* supervisor-mode access, explicit or implicit */
     if (acc == MMU_ACC_EXEC) {
         if (nxe && xd)
             return MMU_CAUSE_NX;
@@ -80,7 +89,7 @@ static inline mmu_cause_t pg_rights(uint32_t mode, unsigned acc, bool user, bool
             return MMU_CAUSE_SMEP;
         return MMU_CAUSE_NONE;
     }
-    if (us && smap && !ac)
+    if (us && smap && (!ac || implicit)) /* SDM 4.6.1: AC = 0, or implicit */
         return MMU_CAUSE_SMAP;
     if (acc == MMU_ACC_WRITE && !rw && wp)
         return MMU_CAUSE_WRITE;
@@ -88,7 +97,8 @@ static inline mmu_cause_t pg_rights(uint32_t mode, unsigned acc, bool user, bool
 }
 
 /* Page-fault error code (SDM 4.7): P, W/R, U/S, RSVD, I/D. I/D is set for an
- * instruction fetch when CR4.SMEP = 1 or IA32_EFER.NXE = 1. */
+ * instruction fetch when CR4.SMEP = 1 or IA32_EFER.NXE = 1. `user` is the
+ * effective privilege: U/S = 0 for an implicit supervisor-mode access. */
 static inline uint8_t pg_error_code(uint32_t mode, unsigned acc, bool user, mmu_cause_t cause)
 {
     uint8_t ec = 0;

@@ -56,6 +56,7 @@ package mmu_pkg;
   localparam int unsigned MODE_PGE   = 4;
   localparam int unsigned MODE_NXE   = 5;
   localparam int unsigned MODE_AC    = 6;
+  localparam int unsigned MODE_NOPG1G = 7;  // CPUID.80000001H:EDX.Page1GB = 0
 
   // Replacement policies
   localparam int unsigned REPL_LRU    = 0;
@@ -78,7 +79,8 @@ package mmu_pkg;
     W_PWC     = 3'd1,
     W_MEMRQ   = 3'd2,
     W_MEMWAIT = 3'd3,
-    W_ADW     = 3'd4
+    W_ADW     = 3'd4,   // wants the port for a locked A/D update
+    W_ADWAIT  = 3'd5    // the update outstanding ([T:locked-update])
   } walker_state_e;
 
   // Array-entry flag bits (model/sa.h SA_*)
@@ -165,10 +167,10 @@ package mmu_pkg;
   endfunction
 
   // Reserved bits set in a present entry at `level` (SDM 4.5.4): 51:M at every
-  // level, XD when NXE=0, PS in a PML4E, 29:13 in a 1 GiB PDPTE, 20:13 in a
-  // 2 MiB PDE.
+  // level, XD when NXE=0, PS in a PML4E, 29:13 in a 1 GiB PDPTE (PS itself
+  // when the processor has no 1 GiB pages: no1g), 20:13 in a 2 MiB PDE.
   function automatic logic rsvd(input logic [63:0] e, input logic [2:0] level,
-                                input int unsigned maxphyaddr, input logic nxe);
+                                input int unsigned maxphyaddr, input logic nxe, input logic no1g);
     logic [63:0] r;
     r = '0;
     for (int b = 0; b < 52; b++) begin
@@ -176,14 +178,17 @@ package mmu_pkg;
     end
     if (!nxe) r[PTE_XD] = 1'b1;
     if (level == 3'd4) r[PTE_PS] = 1'b1;
+    else if (level == 3'd3 && e[PTE_PS] && no1g) r[PTE_PS] = 1'b1;
     else if (level == 3'd3 && e[PTE_PS]) r[29:13] = '1;
     else if (level == 3'd2 && e[PTE_PS]) r[20:13] = '1;
     rsvd = |(e & r);
   endfunction
 
-  // Access rights with combined R/W, U/S, XD (SDM 4.6.1); CAUSE_NONE if allowed
-  function automatic cause_e rights(input logic [6:0] mode, input logic [1:0] acc, input logic user,
-                                    input logic rw, input logic us, input logic xd);
+  // Access rights with combined R/W, U/S, XD (SDM 4.6.1); CAUSE_NONE if allowed.
+  // user: the effective privilege (CPL = 3 and not implicit); implicit: an
+  // implicit supervisor-mode access, which SMAP blocks whatever RFLAGS.AC.
+  function automatic cause_e rights(input logic [7:0] mode, input logic [1:0] acc, input logic user,
+                                    input logic implicit, input logic rw, input logic us, input logic xd);
     logic nxe, wp, smep, smap, ac;
     nxe  = mode[MODE_NXE];
     wp   = mode[MODE_WP];
@@ -199,13 +204,13 @@ package mmu_pkg;
       if (nxe && xd) rights = mmu_pkg::CAUSE_NX;
       else if (us && smep) rights = mmu_pkg::CAUSE_SMEP;
     end else begin
-      if (us && smap && !ac) rights = mmu_pkg::CAUSE_SMAP;
+      if (us && smap && (!ac || implicit)) rights = mmu_pkg::CAUSE_SMAP;
       else if (acc == ACC_WRITE && !rw && wp) rights = mmu_pkg::CAUSE_WRITE;
     end
   endfunction
 
   // Page-fault error code (SDM 4.7): P, W/R, U/S, RSVD, I/D
-  function automatic logic [5:0] error_code(input logic [6:0] mode, input logic [1:0] acc,
+  function automatic logic [5:0] error_code(input logic [7:0] mode, input logic [1:0] acc,
                                             input logic user, input cause_e cause);
     error_code = '0;
     error_code[0] = (cause != mmu_pkg::CAUSE_NOT_PRESENT);

@@ -12,7 +12,10 @@
 //   4. PDPTE.PS -> 1 GiB, PDE.PS -> 2 MiB, PTE -> 4 KiB
 //   5. rights against the combined bits (SDM 4.6.1) -> #PF with P=1
 //   6. A in every entry read that lacks it, D in the leaf on a write
-//      (SDM 4.8): posted writes, top level first
+//      (SDM 4.8): locked updates ([T:locked-update]), one at a time, top
+//      level first; after a rights fault A in the non-leaf entries only
+//      (SDM 4.8, Vol. 3A 6.15); an entry that changed since it was read
+//      restarts the walk ([T:ad-check])
 //   7. fill STLB, L1, paging-structure caches; a fault invalidates the page's
 //      TLB entries and the address's PWC entries (SDM 4.10.4.1)
 //
@@ -83,6 +86,7 @@ module mmu_top #(
   input  logic [63:0] req_vaddr_i,
   input  logic [1:0]  req_acc_i,
   input  logic        req_user_i,
+  input  logic        req_implicit_i,  // implicit supervisor-mode access [T:implicit]
   // control
   input  logic        ctl_valid_i,
   output logic        ctl_ready_o,
@@ -132,14 +136,16 @@ module mmu_top #(
 
   // ------------------------------------------------------------------ state
   logic [63:0] cr3_q, cr3_d;
-  logic [6:0]  mode_q, mode_d;
+  logic [7:0]  mode_q, mode_d;
 
   mmu_pkg::rt_state_e   rt_state_q  [RT];
   mmu_pkg::rt_state_e   rt_state_d  [RT];
   logic [1:0]  rt_acc_q    [RT];
   logic [1:0]  rt_acc_d    [RT];
-  logic        rt_user_q   [RT];
+  logic        rt_user_q   [RT];  // effective: req_user and not req_implicit
   logic        rt_user_d   [RT];
+  logic        rt_impl_q   [RT];
+  logic        rt_impl_d   [RT];
   logic [NWIW-1:0] rt_walker_q [RT];
   logic [NWIW-1:0] rt_walker_d [RT];
   logic [15:0] rt_id_q     [RT];
@@ -188,6 +194,12 @@ module mmu_top #(
   logic [1:0]    w_acc_d     [NW];
   logic          w_user_q    [NW];
   logic          w_user_d    [NW];
+  logic          w_impl_q    [NW];
+  logic          w_impl_d    [NW];
+  logic [1:0]    w_fault_q   [NW];  // a rights fault waiting for its A updates
+  logic [1:0]    w_fault_d   [NW];
+  mmu_pkg::cause_e w_cause_q [NW];
+  mmu_pkg::cause_e w_cause_d [NW];
   logic [11:0]   w_pcid_q    [NW];
   logic [11:0]   w_pcid_d    [NW];
   logic [63:0]   w_va_q      [NW];
@@ -200,9 +212,9 @@ module mmu_top #(
   logic [1:0]    w_pwchit_d  [NW];
   logic [4:0]    w_read_q    [NW];  // bit L: the level-L entry was read
   logic [4:0]    w_read_d    [NW];
-  logic [4:0]    w_need_q    [NW];  // bit L: the level-L entry needs an A/D write
+  logic [4:0]    w_need_q    [NW];  // bit L: the level-L entry needs a locked A/D update
   logic [4:0]    w_need_d    [NW];
-  logic [63:0]   w_pte_q     [NW][5];
+  logic [63:0]   w_pte_q     [NW][5];  // entries as read
   logic [63:0]   w_pte_d     [NW][5];
   logic [51:0]   w_pteaddr_q [NW][5];
   logic [51:0]   w_pteaddr_d [NW][5];
@@ -242,7 +254,7 @@ module mmu_top #(
     page_mask = (ps == mmu_pkg::PS_4K) ? 52'hFFF : (ps == mmu_pkg::PS_2M) ? 52'h1FFFFF : 52'h3FFFFFFF;
   endfunction
 
-  // the highest level whose entry still needs an A/D write
+  // the highest level whose entry still needs a locked A/D update
   function automatic logic [2:0] next_wr(input logic [4:0] need);
     next_wr = 3'd0;
     for (int l = 1; l <= 4; l++) if (need[l]) next_wr = 3'(l);
@@ -326,6 +338,7 @@ module mmu_top #(
   logic [63:0] l1_va;
   logic [1:0]  l1_acc;
   logic        l1_user;
+  logic        l1_impl;
   logic        st_v;      // an STLB lookup is due
   logic [RTIW-1:0] st_idx;
   logic        disp_v, disp_join, disp_start;
@@ -347,13 +360,15 @@ module mmu_top #(
       l1_idx = alloc_idx;
       l1_va = req_vaddr_i;
       l1_acc = req_acc_i;
-      l1_user = req_user_i;
+      l1_user = req_user_i && !req_implicit_i;
+      l1_impl = req_implicit_i;
     end else begin
       l1_v = l1p_v_q[L1P-1];
       l1_idx = l1p_idx_q[L1P-1];
       l1_va = rt_va_q[l1_idx];
       l1_acc = rt_acc_q[l1_idx];
       l1_user = rt_user_q[l1_idx];
+      l1_impl = rt_impl_q[l1_idx];
     end
     st_v = stp_v_q[LAT_STLB-1];
     st_idx = stp_idx_q[LAT_STLB-1];
@@ -366,7 +381,8 @@ module mmu_top #(
     if (disp_v) begin
       for (int k = NW - 1; k >= 0; k--) begin
         if (w_state_q[k] != mmu_pkg::W_IDLE && w_va_q[k][47:12] == rt_va_q[disp_idx][47:12] && w_pcid_q[k] == cur_pcid &&
-            w_acc_q[k] == rt_acc_q[disp_idx] && w_user_q[k] == rt_user_q[disp_idx]) begin
+            w_acc_q[k] == rt_acc_q[disp_idx] && w_user_q[k] == rt_user_q[disp_idx] &&
+            w_impl_q[k] == rt_impl_q[disp_idx]) begin
           disp_join = 1'b1;
           disp_w = NWIW'(k);
         end
@@ -667,6 +683,7 @@ module mmu_top #(
       rt_state_d[i] = rt_state_q[i];
       rt_acc_d[i] = rt_acc_q[i];
       rt_user_d[i] = rt_user_q[i];
+      rt_impl_d[i] = rt_impl_q[i];
       rt_walker_d[i] = rt_walker_q[i];
       rt_id_d[i] = rt_id_q[i];
       rt_va_d[i] = rt_va_q[i];
@@ -687,6 +704,9 @@ module mmu_top #(
       w_level_d[k] = w_level_q[k];
       w_acc_d[k] = w_acc_q[k];
       w_user_d[k] = w_user_q[k];
+      w_impl_d[k] = w_impl_q[k];
+      w_fault_d[k] = w_fault_q[k];
+      w_cause_d[k] = w_cause_q[k];
       w_pcid_d[k] = w_pcid_q[k];
       w_va_d[k] = w_va_q[k];
       w_timer_d[k] = w_timer_q[k];
@@ -776,7 +796,8 @@ module mmu_top #(
       rt_id_d[alloc_idx] = req_id_i;
       rt_va_d[alloc_idx] = req_vaddr_i;
       rt_acc_d[alloc_idx] = req_acc_i;
-      rt_user_d[alloc_idx] = req_user_i;
+      rt_user_d[alloc_idx] = req_user_i && !req_implicit_i;  // [T:implicit]
+      rt_impl_d[alloc_idx] = req_implicit_i;
       for (int j = 0; j < RT; j++) begin
         rt_older_d[alloc_idx][j] = (rt_state_q[j] != mmu_pkg::RT_FREE) && (j != 32'(alloc_idx));
         rt_older_d[j][alloc_idx] = 1'b0;
@@ -788,19 +809,40 @@ module mmu_top #(
 
     // 3. [T:memory port] grant
     if (grant_v) begin
-      if (w_state_q[grant] == mmu_pkg::W_MEMRQ) begin
-        w_state_d[grant] = mmu_pkg::W_MEMWAIT;
-      end else begin
-        w_need_d[grant][next_wr(w_need_q[grant])] = 1'b0;
-        if ((w_need_q[grant] & ~(5'd1 << next_wr(w_need_q[grant]))) == 5'd0) complete[grant] = 1'b1;
-      end
+      if (w_state_q[grant] == mmu_pkg::W_MEMRQ) w_state_d[grant] = mmu_pkg::W_MEMWAIT;
+      else w_state_d[grant] = mmu_pkg::W_ADWAIT;
       rr_d = NWIW'((32'(grant) + 1) % NW);
     end
 
-    // 4. [T:walk] a memory response: the walker processes the entry
+    // 4. [T:walk] a memory response: the walker processes the entry it read,
+    // or [T:ad-check] the old value returned by its locked A/D update
     rsp_now = mem_rsp_valid_i && 32'(mem_rsp_id_i) < NW;
     rk = NWIW'(mem_rsp_id_i);
-    if (rsp_now) begin
+    if (rsp_now && w_state_q[rk] == mmu_pkg::W_ADWAIT) begin
+      lv = next_wr(w_need_q[rk]);
+      if (((mem_rsp_data_i ^ w_pte_q[rk][lv]) & ~64'h60) == 64'd0) begin
+        // unchanged but for A and D: the update took effect
+        w_need_d[rk][lv] = 1'b0;
+        if ((w_need_q[rk] & ~(5'd1 << lv)) == 5'd0) begin
+          complete[rk] = 1'b1;
+          r_fault[rk] = w_fault_q[rk];   // a rights fault found at the leaf, or none
+          r_cause[rk] = w_cause_q[rk];
+        end else begin
+          w_state_d[rk] = mmu_pkg::W_ADW;
+        end
+      end else begin
+        // the entry changed since the walk read it: nothing was written;
+        // restart from the PML4E at CR3, without a PWC lookup
+        w_read_d[rk] = '0;
+        w_need_d[rk] = '0;
+        w_pwchit_d[rk] = '0;
+        w_fault_d[rk] = mmu_pkg::FAULT_NONE;
+        w_cause_d[rk] = mmu_pkg::CAUSE_NONE;
+        w_level_d[rk] = 3'd4;
+        w_table_d[rk] = cr3_q[51:0] & AMASK;
+        w_state_d[rk] = mmu_pkg::W_MEMRQ;
+      end
+    end else if (rsp_now) begin
       lv = w_level_q[rk];
       v = mem_rsp_data_i;
       w_pteaddr_d[rk][lv] = entry_addr(w_table_q[rk], w_va_q[rk], lv);
@@ -812,7 +854,7 @@ module mmu_top #(
         r_cause[rk] = mmu_pkg::CAUSE_NOT_PRESENT;
         w_size_d[rk] = mmu_pkg::PS_NONE;
         complete[rk] = 1'b1;
-      end else if (mmu_pkg::rsvd(v, lv, MAXPHYADDR, mode_q[mmu_pkg::MODE_NXE])) begin  // SDM 4.5.4
+      end else if (mmu_pkg::rsvd(v, lv, MAXPHYADDR, mode_q[mmu_pkg::MODE_NXE], mode_q[mmu_pkg::MODE_NOPG1G])) begin  // SDM 4.5.4
         r_fault[rk] = mmu_pkg::FAULT_PF;
         r_cause[rk] = mmu_pkg::CAUSE_RSVD;
         w_size_d[rk] = mmu_pkg::PS_NONE;
@@ -833,12 +875,25 @@ module mmu_top #(
           w_size_d[rk] = ps;
           w_leaf_d[rk] = lv;
           w_frame_d[rk] = v[51:0] & AMASK & ~page_mask(ps);
-          c = mmu_pkg::rights(mode_q, w_acc_q[rk], w_user_q[rk], cum[mmu_pkg::F_RW], cum[mmu_pkg::F_US], cum[mmu_pkg::F_XD]);
+          c = mmu_pkg::rights(mode_q, w_acc_q[rk], w_user_q[rk], w_impl_q[rk], cum[mmu_pkg::F_RW], cum[mmu_pkg::F_US],
+                              cum[mmu_pkg::F_XD]);
           if (c != mmu_pkg::CAUSE_NONE) begin              // SDM 4.6.1
-            r_fault[rk] = mmu_pkg::FAULT_PF;
-            r_cause[rk] = c;
-            complete[rk] = 1'b1;
-          end else begin                          // SDM 4.8: A/D writes needed
+            // a rights fault: A in the non-leaf entries read that lack it
+            // (SDM 4.8, Vol. 3A 6.15), never in the leaf; then the fault
+            need = '0;
+            for (int l = 4; l >= 2; l--)
+              if (l > 32'(lv) && w_read_d[rk][l] && !w_pte_d[rk][l][mmu_pkg::PTE_A]) need[l] = 1'b1;
+            w_need_d[rk] = need;
+            if (need != 5'd0) begin
+              w_fault_d[rk] = mmu_pkg::FAULT_PF;
+              w_cause_d[rk] = c;
+              w_state_d[rk] = mmu_pkg::W_ADW;
+            end else begin
+              r_fault[rk] = mmu_pkg::FAULT_PF;
+              r_cause[rk] = c;
+              complete[rk] = 1'b1;
+            end
+          end else begin                          // SDM 4.8: locked A/D updates needed
             need = '0;
             for (int l = 4; l >= 1; l--) begin
               if (l >= 32'(lv) && (w_read_d[rk][l])) begin
@@ -873,6 +928,9 @@ module mmu_top #(
       w_va_d[disp_w] = rt_va_q[disp_idx];
       w_acc_d[disp_w] = rt_acc_q[disp_idx];
       w_user_d[disp_w] = rt_user_q[disp_idx];
+      w_impl_d[disp_w] = rt_impl_q[disp_idx];
+      w_fault_d[disp_w] = mmu_pkg::FAULT_NONE;
+      w_cause_d[disp_w] = mmu_pkg::CAUSE_NONE;
       w_pcid_d[disp_w] = cur_pcid;
       w_read_d[disp_w] = '0;
       w_need_d[disp_w] = '0;
@@ -920,7 +978,7 @@ module mmu_top #(
           fl = mmu_pkg::sa_flags(l1_lk_ent[a]);
           if (!l1_hit && l1_lk_hit[a]) begin
             // [T:soft miss] rights or a clean entry on a write: not usable
-            if (mmu_pkg::rights(mode_q, l1_acc, l1_user, fl[mmu_pkg::F_RW], fl[mmu_pkg::F_US],
+            if (mmu_pkg::rights(mode_q, l1_acc, l1_user, l1_impl, fl[mmu_pkg::F_RW], fl[mmu_pkg::F_US],
                                 fl[mmu_pkg::F_XD]) != mmu_pkg::CAUSE_NONE ||
                 (l1_acc == mmu_pkg::ACC_WRITE && !fl[mmu_pkg::F_D])) begin
               // a soft miss: try the next page size
@@ -954,7 +1012,7 @@ module mmu_top #(
       for (int s = 0; s < 3; s++) begin
         fl = mmu_pkg::sa_flags(st_lk_ent[s*EW +: EW]);
         if (!st_hit && STLB_SZ[s] && st_lk_hit[s]) begin
-          if (mmu_pkg::rights(mode_q, rt_acc_q[st_idx], rt_user_q[st_idx], fl[mmu_pkg::F_RW],
+          if (mmu_pkg::rights(mode_q, rt_acc_q[st_idx], rt_user_q[st_idx], rt_impl_q[st_idx], fl[mmu_pkg::F_RW],
                               fl[mmu_pkg::F_US], fl[mmu_pkg::F_XD]) != mmu_pkg::CAUSE_NONE ||
               (rt_acc_q[st_idx] == mmu_pkg::ACC_WRITE && !fl[mmu_pkg::F_D])) begin
             // a soft miss: try the next page size
@@ -1155,7 +1213,9 @@ module mmu_top #(
           endcase
         end
         mmu_pkg::CTL_MODE: begin
-          if ((mode_q[mmu_pkg::MODE_PGE] != ctl_data_i[mmu_pkg::MODE_PGE]) || (mode_q[mmu_pkg::MODE_PCIDE] && !ctl_data_i[mmu_pkg::MODE_PCIDE])) begin
+          if ((mode_q[mmu_pkg::MODE_PGE] != ctl_data_i[mmu_pkg::MODE_PGE]) ||
+              (mode_q[mmu_pkg::MODE_NOPG1G] != ctl_data_i[mmu_pkg::MODE_NOPG1G]) ||
+              (mode_q[mmu_pkg::MODE_PCIDE] && !ctl_data_i[mmu_pkg::MODE_PCIDE])) begin
             tlb_ctl = 1'b1;
             tlb_ctl_kind = mmu_pkg::INV_ALL;
             pwc_ctl = 1'b1;
@@ -1168,7 +1228,7 @@ module mmu_top #(
             pwc_ctl_kind = mmu_pkg::INV_PCID_ANY;
             pwc_ctl_pcid = cur_pcid;
           end
-          mode_d = ctl_data_i[6:0];
+          mode_d = ctl_data_i[7:0];
         end
         default: ;
       endcase
@@ -1184,6 +1244,7 @@ module mmu_top #(
         rt_state_q[i] <= mmu_pkg::RT_FREE;
         rt_acc_q[i] <= '0;
         rt_user_q[i] <= 1'b0;
+        rt_impl_q[i] <= 1'b0;
         rt_walker_q[i] <= '0;
         rt_id_q[i] <= '0;
         rt_va_q[i] <= '0;
@@ -1212,6 +1273,9 @@ module mmu_top #(
         w_level_q[k] <= '0;
         w_acc_q[k] <= '0;
         w_user_q[k] <= 1'b0;
+        w_impl_q[k] <= 1'b0;
+        w_fault_q[k] <= mmu_pkg::FAULT_NONE;
+        w_cause_q[k] <= mmu_pkg::CAUSE_NONE;
         w_pcid_q[k] <= '0;
         w_va_q[k] <= '0;
         w_timer_q[k] <= '0;
@@ -1237,6 +1301,7 @@ module mmu_top #(
         rt_state_q[i] <= rt_state_d[i];
         rt_acc_q[i] <= rt_acc_d[i];
         rt_user_q[i] <= rt_user_d[i];
+        rt_impl_q[i] <= rt_impl_d[i];
         rt_walker_q[i] <= rt_walker_d[i];
         rt_id_q[i] <= rt_id_d[i];
         rt_va_q[i] <= rt_va_d[i];
@@ -1265,6 +1330,9 @@ module mmu_top #(
         w_level_q[k] <= w_level_d[k];
         w_acc_q[k] <= w_acc_d[k];
         w_user_q[k] <= w_user_d[k];
+        w_impl_q[k] <= w_impl_d[k];
+        w_fault_q[k] <= w_fault_d[k];
+        w_cause_q[k] <= w_cause_d[k];
         w_pcid_q[k] <= w_pcid_d[k];
         w_va_q[k] <= w_va_d[k];
         w_timer_q[k] <= w_timer_d[k];
@@ -1352,7 +1420,8 @@ module mmu_top #(
       assert (!ctl_wait_q || (ctl_valid_i && ctl_op_i == ctl_op_q && ctl_type_i == ctl_type_q &&
                               ctl_pcid_i == ctl_pcid_q && ctl_data_i == ctl_data_q && ctl_addr_i == ctl_addr_q))
         else $error("mmu_top: control operation withdrawn or changed before it was accepted");
-      assert (!mem_rsp_valid_i || (int'(mem_rsp_id_i) < NW && w_state_q[NWIW'(mem_rsp_id_i)] == mmu_pkg::W_MEMWAIT))
+      assert (!mem_rsp_valid_i || (int'(mem_rsp_id_i) < NW && (w_state_q[NWIW'(mem_rsp_id_i)] == mmu_pkg::W_MEMWAIT ||
+                                                               w_state_q[NWIW'(mem_rsp_id_i)] == mmu_pkg::W_ADWAIT)))
         else $error("mmu_top: memory response for walker %0d, which is not waiting", mem_rsp_id_i);
       assert (!(ctl_valid_i && ctl_ready_o) || (ctl_op_i >= mmu_pkg::CTL_CR3 && ctl_op_i <= mmu_pkg::CTL_MODE))
         else $error("mmu_top: unknown control operation %0d", ctl_op_i);
@@ -1361,7 +1430,8 @@ module mmu_top #(
         assert (rt_state_q[i] inside {mmu_pkg::RT_FREE, mmu_pkg::RT_L1, mmu_pkg::RT_STLB, mmu_pkg::RT_MISS, mmu_pkg::RT_WALK, mmu_pkg::RT_DONE})
           else $error("mmu_top: request entry %0d in an illegal state", i);
       for (int k = 0; k < NW; k++)
-        assert (w_state_q[k] inside {mmu_pkg::W_IDLE, mmu_pkg::W_PWC, mmu_pkg::W_MEMRQ, mmu_pkg::W_MEMWAIT, mmu_pkg::W_ADW})
+        assert (w_state_q[k] inside {mmu_pkg::W_IDLE, mmu_pkg::W_PWC, mmu_pkg::W_MEMRQ, mmu_pkg::W_MEMWAIT, mmu_pkg::W_ADW,
+                                     mmu_pkg::W_ADWAIT})
           else $error("mmu_top: walker %0d in an illegal state", k);
       // a response only for an outstanding request
       assert (!rsp_valid_o || so_rsp_known) else $error("mmu_top: response for id %0d, which is not outstanding", rsp_id_o);

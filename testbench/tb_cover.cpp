@@ -41,7 +41,8 @@ const Reason kReasons[] = {
     {'j', "a successful translation ends at a leaf, so it has a page size"},
     {'k', "not-present and reserved-bit faults report size none (timing.md 2.2)"},
     {'l', "a rights fault (write, user, nx, smep, smap) is found at the leaf and reports the leaf's size"},
-    {'m', "a faulting walk makes no A/D write (timing.md 5.5); size none is always a fault"},
+    {'m', "a not-present or reserved-bit fault makes no A/D update (timing.md 5.5); size none is always such a "
+          "fault"},
     {'n', "only walks make A/D writes: no write for an L1 or STLB hit or a #GP"},
     {'o', "a new walk starts only on an idle walker: at most walkers-1 are busy at its dispatch"},
     {'p', "a join needs a busy walker (the one it joins)"},
@@ -197,7 +198,8 @@ struct CovReport {
                          [](int r, int col) -> char {
                              if (r && col == MMU_CAUSE_NONCANON)
                                  return 'n';
-                             return r && col != MMU_CAUSE_NONE ? 'm' : 0;
+                             // rights faults set A above the leaf (5.5): reachable
+                             return r && (col == MMU_CAUSE_NOT_PRESENT || col == MMU_CAUSE_RSVD) ? 'm' : 0;
                          }));
         v.push_back(make(cv, "A/D write made x page size (all responses)", noyes, sizes, all, ad, size,
                          [](int r, int col) { return reach_ad_size(r, col); }));

@@ -476,6 +476,7 @@ void Env::on_negedge()
             in.req_vaddr = noise_.next();
             in.req_acc = (uint8_t)noise_.below(4);
             in.req_user = noise_.below(2);
+            in.req_implicit = noise_.below(2);
         }
         if (!in.ctl_valid) {
             in.ctl_op = (uint8_t)noise_.below(8);

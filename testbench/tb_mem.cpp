@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "paging.h"
+
 bool MemLatency::parse(const std::string &s, std::string &err)
 {
     text = s;
@@ -96,18 +98,23 @@ bool MemModel::tick(uint64_t t, const mmu_out_t &o, mmu_in_t &in, std::string &e
             err = b;
             return false;
         }
+        // a read, or a locked A/D update (docs/timing.md [T:locked-update]):
+        // A and D ORed in only if the entry is unchanged but for them; both
+        // answered with the value before the request
+        const uint64_t old = pmem_read64(mem_, o.mem_req_addr);
         if (o.mem_req_we) {
-            if (pmem_write64(mem_, o.mem_req_addr, o.mem_req_wdata) != 0) {
+            if (((old ^ o.mem_req_wdata) & ~PTE_AD) == 0 &&
+                pmem_write64(mem_, o.mem_req_addr, old | (o.mem_req_wdata & PTE_AD)) != 0) {
                 err = "out of memory";
                 return false;
             }
             n_.writes++;
         } else {
-            q_.push_back(Pend{t + lat_.draw(rng_), seq_++, o.mem_req_id, pmem_read64(mem_, o.mem_req_addr)});
             n_.reads++;
-            if (q_.size() > n_.max_pending)
-                n_.max_pending = q_.size();
         }
+        q_.push_back(Pend{t + lat_.draw(rng_), seq_++, o.mem_req_id, old});
+        if (q_.size() > n_.max_pending)
+            n_.max_pending = q_.size();
     }
     return true;
 }

@@ -2,8 +2,9 @@
 // (docs/timing.md 2.3) from that side's own copy of physical memory.
 //
 // A read issued in cycle t is sampled from memory in cycle t and becomes
-// ready at t + latency (latency >= 1, drawn from the latency policy); a write
-// is applied in the cycle it is issued and has no response. At most one
+// ready at t + latency (latency >= 1, drawn from the latency policy); a
+// locked A/D update ([T:locked-update]) is applied in the cycle it is issued
+// and answered like a read with the entry's old value. At most one
 // response per cycle: among the ready ones the smallest (ready cycle, issue
 // order). The DUT's and the C model's memory sides are two instances with the
 // same seed, so while the two request streams agree they see the same

@@ -17,6 +17,7 @@
     X(uint64_t, req_vaddr, 64)                                                                                       \
     X(uint32_t, req_acc, 2)                                                                                          \
     X(bool, req_user, 1)                                                                                             \
+    X(bool, req_implicit, 1)                                                                                         \
     X(bool, ctl_valid, 1)                                                                                            \
     X(uint32_t, ctl_op, 3)                                                                                           \
     X(uint32_t, ctl_type, 2)                                                                                         \

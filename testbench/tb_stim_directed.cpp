@@ -98,7 +98,7 @@ class ScriptStim : public Stimulus {
             mem().mark_accessed(root, va);
         return pa;
     }
-    void req(uint32_t id, uint64_t va, unsigned acc = MMU_ACC_READ, bool user = true)
+    void req(uint32_t id, uint64_t va, unsigned acc = MMU_ACC_READ, bool user = true, bool implicit = false)
     {
         Step s;
         s.k = REQ;
@@ -107,6 +107,7 @@ class ScriptStim : public Stimulus {
         s.in.req_vaddr = va;
         s.in.req_acc = (uint8_t)acc;
         s.in.req_user = user;
+        s.in.req_implicit = implicit;
         steps_.push_back(s);
     }
     void ctl(unsigned op, uint64_t data = 0, uint64_t addr = 0, unsigned type = 0, unsigned pcid = 0)
@@ -146,9 +147,9 @@ class ScriptStim : public Stimulus {
         steps_.push_back(s);
     }
     // One request, then wait for its response.
-    void one(uint32_t id, uint64_t va, unsigned acc, bool user, Exp e)
+    void one(uint32_t id, uint64_t va, unsigned acc, bool user, Exp e, bool implicit = false)
     {
-        req(id, va, acc, user);
+        req(id, va, acc, user, implicit);
         drain();
         expect(id, e);
     }
@@ -229,6 +230,7 @@ void ScriptStim::drive(uint64_t t, const mmu_out_t &o, mmu_in_t &in)
             in.req_vaddr = s.in.req_vaddr;
             in.req_acc = s.in.req_acc;
             in.req_user = s.in.req_user;
+            in.req_implicit = s.in.req_implicit;
             if (o.req_ready)
                 pc_++;
             return;
@@ -463,9 +465,10 @@ void t_ad_update(ScriptStim &s) // 6.7 and 5.5
     s.map(rt, A, MMU_PS_4K, PT_U | PT_W, false); // fresh tables: A = 0 everywhere
     s.map(rt, B, MMU_PS_4K, PT_U | PT_W, false);
     start(s, rt, s.base_mode());
-    s.one(1, A, R, true, walk(MMU_PS_4K, 0, 24)); // 4 reads, 4 A writes
-    s.one(2, A, W, true, walk(MMU_PS_4K, 3, 9));  // soft miss (D = 0): PTE read, D write
-    s.one(3, B, W, true, walk(MMU_PS_4K, 3, 9));  // PTE read, one A|D write
+    // latency 4 + 4 * (reads + locked updates), memory latency 3 (6.7)
+    s.one(1, A, R, true, walk(MMU_PS_4K, 0, 36)); // 4 reads, 4 A updates
+    s.one(2, A, W, true, walk(MMU_PS_4K, 3, 12)); // soft miss (D = 0): PTE read, D update
+    s.one(3, B, W, true, walk(MMU_PS_4K, 3, 12)); // PTE read, one A|D update
     s.one(4, B, W, true, hit(MMU_SRC_L1, 1));
     DualMem *mem = &s.mem();
     s.final_check([mem, rt, A, B]() -> std::string {
@@ -656,6 +659,173 @@ void t_port_conflict(ScriptStim &s) // 2.3 / [T:memory port]: two walkers want t
     s.expect(2, walk(MMU_PS_4K, 0, 20));
 }
 
+// The A/D bits of the entries on va's path, as a check: want[level] (1..4).
+std::string ad_check(DualMem *mem, uint64_t rt, uint64_t va, const char *what, const uint64_t want[5])
+{
+    for (unsigned level = 4; level >= 1; level--) {
+        uint64_t e = mem->read(mem->entry_addr(rt, va, level));
+        if ((e & (PTE_A | PTE_D)) != want[level])
+            return std::string(what) + ": A/D of the level-" + std::to_string(level) + " entry is 0x" +
+                   ScriptStim::to_hex(e & (PTE_A | PTE_D)) + ", expected 0x" + ScriptStim::to_hex(want[level]);
+    }
+    return "";
+}
+
+// Issue #9's repro with the TLBs on: a write W and a read R of one page of
+// fresh tables (A = D = 0 everywhere), accepted back to back. R has another
+// access kind, so it does not join W: walker 1 walks the same page while
+// walker 0 does. W reads in c+4, 8, 12, 16 (PTE back in c+19), R in c+5, 9,
+// 13, 17 (back in c+20). W's locked updates: c+20 (PML4E|A), 24, 28, 32
+// (PTE|A|D); R's, one cycle behind each (walker 0 waits for its answer and
+// does not want the port): c+21, 25, 29, 33 (PTE|A). Each answers 3 cycles
+// later; W completes at c+35 (latency 36), R at c+36 (latency 36 from c+1).
+// R's PTE update carries wdata = PTE|A but finds PTE|A|D: the memory ORs A
+// in and D stays. With posted plain writes R would have cleared D.
+void t_ad_race(ScriptStim &s) // 6.11
+{
+    uint64_t rt = s.space(), P = va_of(3, 4, 5, 6);
+    s.map(rt, P, MMU_PS_4K, PT_U | PT_W, false);
+    start(s, rt, s.base_mode());
+    s.req(1, P, W);
+    s.req(2, P + 8, R);
+    s.drain();
+    s.expect(1, walk(MMU_PS_4K, 0, 36));
+    s.expect(2, walk(MMU_PS_4K, 0, 36));
+    DualMem *mem = &s.mem();
+    s.final_check([mem, rt, P]() -> std::string {
+        const uint64_t want[5] = {0, PTE_A | PTE_D, PTE_A, PTE_A, PTE_A};
+        return ad_check(mem, rt, P, "after the race", want);
+    });
+}
+
+// [T:ad-check]: the entry changes between the walk's read and its locked
+// update (a test's memory side, playing software). Every entry has A = 1
+// except the PTE. The walk reads the PTE in c+16 (back in c+19) and issues
+// its update in c+20; the test rewrites the PTE in c+18 (both memories).
+//  - P cleared: the update finds another value, writes nothing, the walk
+//    restarts at the PML4E (no PWC lookup): reads c+24, 28, 32, 36, the PTE
+//    is not present: #PF in c+40, pwc 0, the PTE keeps A = 0.
+//  - the frame changed (P kept): restart, the new PTE is read in c+36 (back
+//    in c+39), needs A: update c+40, back c+43, answer c+44 with the new
+//    frame; the PTE ends with A.
+//  - only D set by "software": the update still applies (A ORed in), no
+//    restart: answer in c+24 like any 1-update walk.
+// The stores land in the intended window only with the diagrams' memory
+// latency; with another latency the test still runs in lockstep but checks
+// no expectation (the walk is elsewhere when the store lands).
+void t_ad_restart(ScriptStim &s) // 6.12
+{
+    uint64_t rt = s.space(), P = va_of(3, 4, 5, 6), Q = va_of(6, 4, 5, 6), D = va_of(9, 4, 5, 6);
+    DualMem *mem = &s.mem();
+    uint64_t pages[3] = {P, Q, D};
+    for (uint64_t va : pages) {
+        s.map(rt, va, MMU_PS_4K, PT_U | PT_W);
+        uint64_t a = mem->entry_addr(rt, va, 1);
+        mem->write(a, mem->read(a) & ~(PTE_A | PTE_D));
+    }
+    const uint64_t newframe = mem->alloc_frame(MMU_PS_4K);
+    start(s, rt, s.base_mode());
+    uint64_t pa_p = mem->entry_addr(rt, P, 1), pa_q = mem->entry_addr(rt, Q, 1), pa_d = mem->entry_addr(rt, D, 1);
+    const uint64_t pte_p = mem->read(pa_p), pte_q = mem->read(pa_q), pte_d = mem->read(pa_d);
+    // P: cleared P
+    s.req(1, P + 0x10, R);
+    s.idle(17);
+    s.call([mem, pa_p, pte_p]() { mem->write(pa_p, pte_p & ~PTE_P); });
+    s.drain();
+    const bool exact = s.timing();
+    if (exact)
+        s.expect(1, pf(MMU_CAUSE_NOT_PRESENT, MMU_PFEC_US, MMU_PS_NONE, 40));
+    // Q: another frame
+    s.req(2, Q + 0x20, R);
+    s.idle(17);
+    s.call([mem, pa_q, pte_q, newframe]() { mem->write(pa_q, (pte_q & ~0x000FFFFFFFFFF000ull) | newframe); });
+    s.drain();
+    if (exact)
+        s.expect(2, walk(MMU_PS_4K, 0, 44, newframe | 0x20, true));
+    // D: software set D only
+    s.req(3, D + 0x30, R);
+    s.idle(17);
+    s.call([mem, pa_d, pte_d]() { mem->write(pa_d, pte_d | PTE_D); });
+    s.drain();
+    if (!exact)
+        return;
+    s.expect(3, walk(MMU_PS_4K, 0, 24));
+    s.final_check([mem, pa_p, pte_p, pa_q, pte_q, newframe, pa_d, pte_d]() -> std::string {
+        if (mem->read(pa_p) != (pte_p & ~PTE_P))
+            return "P's PTE: 0x" + ScriptStim::to_hex(mem->read(pa_p)) + ", expected 0x" +
+                   ScriptStim::to_hex(pte_p & ~PTE_P) + " (no update on a changed entry)";
+        const uint64_t q = (pte_q & ~0x000FFFFFFFFFF000ull) | newframe | PTE_A;
+        if (mem->read(pa_q) != q)
+            return "Q's PTE: 0x" + ScriptStim::to_hex(mem->read(pa_q)) + ", expected 0x" + ScriptStim::to_hex(q);
+        if (mem->read(pa_d) != (pte_d | PTE_A | PTE_D))
+            return "D's PTE: 0x" + ScriptStim::to_hex(mem->read(pa_d)) + ", expected 0x" +
+                   ScriptStim::to_hex(pte_d | PTE_A | PTE_D);
+        return "";
+    });
+}
+
+// Rights faults on fresh tables (A = D = 0 everywhere) at each leaf level
+// (5.5): A is set in the non-leaf entries the walk read, not in the leaf,
+// never D; the fault answers after the updates: latency 4 + 4 (reads +
+// updates). Each page has its own PML4E (no PWC hits between them).
+//  - 4 KiB user write to a read-only page: 4 reads, 3 updates: 32
+//  - 2 MiB user read of a supervisor page: 3 reads, 2 updates: 24
+//  - 1 GiB supervisor fetch of an execute-disable page (NXE = 1): 2 reads,
+//    1 update: 16
+void t_rights_ad(ScriptStim &s) // 5.5
+{
+    uint64_t rt = s.space(), A = va_of(11, 2, 3, 4), B = va_of(12, 2, 3, 0), C = va_of(13, 2, 0, 0);
+    s.map(rt, A, MMU_PS_4K, PT_U, false);
+    s.map(rt, B, MMU_PS_2M, PT_W, false);
+    s.map(rt, C, MMU_PS_1G, PT_W | PT_NX, false);
+    start(s, rt, s.base_mode() | MMU_MODE_NXE);
+    s.one(1, A + 8, W, true, pf(MMU_CAUSE_WRITE, MMU_PFEC_P | MMU_PFEC_WR | MMU_PFEC_US, MMU_PS_4K, 32));
+    s.one(2, B + 0x12345, R, true, pf(MMU_CAUSE_USER, MMU_PFEC_P | MMU_PFEC_US, MMU_PS_2M, 24));
+    s.one(3, C + 0x123456, X, false, pf(MMU_CAUSE_NX, MMU_PFEC_P | MMU_PFEC_ID, MMU_PS_1G, 16));
+    DualMem *mem = &s.mem();
+    s.final_check([mem, rt, A, B, C]() -> std::string {
+        for (unsigned leaf = 1; leaf <= 3; leaf++) {
+            uint64_t va = leaf == 1 ? A : leaf == 2 ? B : C;
+            for (unsigned level = 4; level >= leaf; level--) {
+                uint64_t e = mem->read(mem->entry_addr(rt, va, level));
+                uint64_t want = level > leaf ? PTE_A : 0;
+                if ((e & (PTE_A | PTE_D)) != want)
+                    return "leaf level " + std::to_string(leaf) + ": A/D of the level-" + std::to_string(level) +
+                           " entry is 0x" + ScriptStim::to_hex(e & (PTE_A | PTE_D)) + ", expected 0x" +
+                           ScriptStim::to_hex(want);
+            }
+        }
+        return "";
+    });
+}
+
+// [T:implicit]: implicit supervisor-mode accesses (SDM 4.6.1) with SMAP: a
+// user page is out of reach whatever RFLAGS.AC, the error code's U/S is 0
+// even when req_user is 1; an explicit supervisor access with AC = 1 is
+// allowed and fills the TLBs, and an implicit access then hits that entry
+// but may not use it (soft miss): it walks and faults. SMAP off: implicit
+// reads of user pages are allowed.
+void t_implicit(ScriptStim &s)
+{
+    uint64_t rt = s.space(), U = va_of(1, 2, 3, 4), K = va_of(1, 2, 3, 5);
+    s.map(rt, U, MMU_PS_4K, UW);
+    s.map(rt, K, MMU_PS_4K, PT_W | PT_D);
+    const uint32_t m = s.base_mode() | MMU_MODE_SMAP;
+    start(s, rt, m); // AC = 0
+    const unsigned P_ = MMU_PFEC_P, W_ = MMU_PFEC_WR;
+    s.one(1, U, R, false, pf(MMU_CAUSE_SMAP, P_, MMU_PS_4K), true);         // implicit, AC 0
+    s.one(2, U, W, true, pf(MMU_CAUSE_SMAP, P_ | W_, MMU_PS_4K), true);     // implicit at CPL 3: U/S = 0
+    s.one(3, K, R, true, walk(MMU_PS_4K, -1, -1), true);                     // implicit to a supervisor page: fine
+    s.mode(m | MMU_MODE_AC);
+    s.one(4, U + 8, R, false, walk(MMU_PS_4K, -1, -1));                      // explicit, AC 1: allowed, fills
+    s.one(5, U + 16, R, false, pf(MMU_CAUSE_SMAP, P_, MMU_PS_4K), true);     // implicit, AC 1: soft miss, fault
+    // the fault invalidated the page's TLB entries (7b): an explicit read walks
+    s.one(6, U + 24, R, false, walk(MMU_PS_4K, -1, -1));
+    s.mode(m & ~MMU_MODE_SMAP);
+    s.one(7, U + 32, R, false, hit(MMU_SRC_L1, 1), true); // SMAP off (no flush): implicit read may use 6's entry
+    s.one(8, U + 40, W, false, hit(MMU_SRC_L1, 1), true);      // implicit write, R/W = 1, D = 1: L1 hit
+}
+
 struct Entry {
     const char *name, *descr;
     void (*fn)(ScriptStim &);
@@ -674,6 +844,10 @@ const Entry kTests[] = {
     {"hit_under_miss", "6.10: L1 hits answered while a walk is in flight", t_hit_under_miss},
     {"port_conflict", "2.3: two walkers want the memory port in the same cycle (round robin)", t_port_conflict},
     {"full", "12 misses back to back: request table full, miss queue", t_full},
+    {"ad_race", "6.11: a write and a read walk one clean page at once: D is kept (locked updates)", t_ad_race},
+    {"ad_restart", "6.12: an entry changed before its locked update: the walk restarts", t_ad_restart},
+    {"rights_ad", "5.5: rights faults at each leaf level set A above the leaf, not in it", t_rights_ad},
+    {"implicit", "[T:implicit]: implicit supervisor accesses with SMAP and AC both ways", t_implicit},
 };
 
 } // namespace

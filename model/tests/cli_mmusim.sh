@@ -315,41 +315,42 @@ fi
 
 # --------------------------------------------------- values known by hand
 
-# One 4 KiB page, 512 reads of 8 bytes, in order: 1 walk (4 reads, 4 A-bit
-# writes into fresh tables), 511 L1 hits. tiny: lat.l1 1, lat.stlb 2, lat.pwc
-# 1, memory 10 cycles: walk = accept 0, STLB 2, PWC 3, reads at 4, 15, 26,
-# 37 (each 10 cycles + 1 to issue the next), writes 48..51, response 52.
-# A hit: accept t, response t+1, next accept t+2: cycles = 53 + 511*2 = 1075.
+# One 4 KiB page, 512 reads of 8 bytes, in order: 1 walk (4 reads, 4 locked
+# A updates into fresh tables), 511 L1 hits. tiny: lat.l1 1, lat.stlb 2,
+# lat.pwc 1, memory 10 cycles: walk = accept 0, STLB 2, PWC 3, reads at 4,
+# 15, 26, 37 (each 10 cycles + 1 to issue the next), updates (each answered
+# like a read) at 48, 59, 70, 81, response 92 = 4 + 8*11.
+# A hit: accept t, response t+1, next accept t+2: cycles = 93 + 511*2 = 1115.
 SEQ=(--preset tiny -q --no-progress --workload seq --footprint 4K --accesses 512 --access-size 8 --mix 100,0,0)
 "$SIM" "${SEQ[@]}" --issue inorder --json >seq.json
-expect "one 4K page, in order" seq.json accesses=512 cycles=1075 control_ops=0 \
+expect "one 4K page, in order" seq.json accesses=512 cycles=1115 control_ops=0 \
     by_size.4K.translations=512 by_size.4K.reads=512 by_size.4K.writes=0 by_size.4K.l1_hits=511 \
     by_size.4K.stlb_hits=0 by_size.4K.walks=1 by_size.4K.joined=0 by_size.4K.walk_mem_reads=4 \
     by_size.4K.walk_mem_writes=4 by_size.4K.mem_refs_per_walk=8 by_size.4K.walk_start.pml4e_read=1 \
-    by_size.4K.latency_walk.max=52 by_size.4K.latency_hit.count=511 by_size.4K.latency_hit.max=1 \
-    by_size.4K.latency.p50=1 by_size.4K.latency.p99=1 by_size.4K.latency.max=52 \
+    by_size.4K.latency_walk.max=92 by_size.4K.latency_hit.count=511 by_size.4K.latency_hit.max=1 \
+    by_size.4K.latency.p50=1 by_size.4K.latency.p99=1 by_size.4K.latency.max=92 \
     by_size.2M.translations=0 by_size.none.translations=0 by_size.total.translations=512 by_size.total.l1_hits=511
 # pipelined: the next 7 requests (outstanding = 8) miss while the walk runs and join it
 "$SIM" "${SEQ[@]}" --json >seqp.json
 expect "one 4K page, pipelined: 7 join the walk" seqp.json by_size.4K.translations=512 by_size.4K.walks=1 \
     by_size.4K.joined=7 by_size.4K.l1_hits=504 by_size.4K.walk_mem_reads=4 by_size.4K.latency_walk.count=8
-# 2 MiB backing: 3 reads (PML4E, PDPTE, PDE leaf), 3 A writes; response 4+2*11+10+3+1 = 40
+# 2 MiB backing: 3 reads (PML4E, PDPTE, PDE leaf), 3 A updates; response 4 + 6*11 = 70
 "$SIM" "${SEQ[@]}" --issue inorder --set backing=2m --json >seq2m.json
 expect "one 2M page, in order" seq2m.json by_size.2M.translations=512 by_size.4K.translations=0 \
     by_size.2M.walks=1 by_size.2M.l1_hits=511 by_size.2M.walk_mem_reads=3 by_size.2M.walk_mem_writes=3 \
-    by_size.2M.latency_walk.max=40 cycles=1063
+    by_size.2M.latency_walk.max=70 cycles=1093
 "$SIM" "${SEQ[@]}" --issue inorder --backing 1g --json >seq1g.json
 expect "one 1G page, in order" seq1g.json by_size.1G.translations=512 by_size.1G.walks=1 \
-    by_size.1G.walk_mem_reads=2 by_size.1G.walk_mem_writes=2 by_size.1G.latency_walk.max=28 cycles=1051
+    by_size.1G.walk_mem_reads=2 by_size.1G.walk_mem_writes=2 by_size.1G.latency_walk.max=48 cycles=1071
 
 # CSV of the same run
 "$SIM" "${SEQ[@]}" --issue inorder --csv >seq.csv
 hdr='run,size,translations,l1_hits,stlb_hits,walks,joined,walk_mem_reads,walk_mem_writes,faults,lat_mean,lat_p50,lat_p95,lat_p99,lat_max,cycles'
 if [ "$(sed -n 1p seq.csv)" = "$hdr" ] && [ "$(wc -l <seq.csv)" -eq 6 ] &&
-    [ "$(sed -n 2p seq.csv)" = "seq,4K,512,511,0,1,0,4,4,0,1.100,1,1,1,52,1075" ] &&
-    [ "$(sed -n 3p seq.csv)" = "seq,2M,0,0,0,0,0,0,0,0,0.000,0,0,0,0,1075" ] &&
+    [ "$(sed -n 2p seq.csv)" = "seq,4K,512,511,0,1,0,4,4,0,1.178,1,1,1,92,1115" ] &&
+    [ "$(sed -n 3p seq.csv)" = "seq,2M,0,0,0,0,0,0,0,0,0.000,0,0,0,0,1115" ] &&
     [ "$(cut -d, -f2 seq.csv | tr '\n' ' ')" = "size 4K 2M 1G none total " ] &&
-    [ "$(sed -n 6p seq.csv)" = "seq,total,512,511,0,1,0,4,4,0,1.100,1,1,1,52,1075" ]; then pass "CSV rows"
+    [ "$(sed -n 6p seq.csv)" = "seq,total,512,511,0,1,0,4,4,0,1.178,1,1,1,92,1115" ]; then pass "CSV rows"
 else fail "CSV rows" "$(tr '\n' '|' <seq.csv)"; fi
 
 # a trace name with a comma must not shift the CSV columns
@@ -366,27 +367,29 @@ fi
 
 # the text table
 "$SIM" --preset tiny --no-progress --workload seq --footprint 4K --accesses 512 --mix 100,0,0 --issue inorder >seq.txt
-if [ "$(sed -n 1p seq.txt)" = "512 accesses, 1075 cycles" ] &&
+if [ "$(sed -n 1p seq.txt)" = "512 accesses, 1115 cycles" ] &&
     [ "$(sed -n 2p seq.txt | tr -s ' ')" = "size translations L1hit% STLB% walk% fault% refs/wlk mean p50 p95 p99 max" ] &&
-    [ "$(sed -n 3p seq.txt | tr -s ' ')" = "4K 512 99.80 0.00 0.20 0.00 8.00 1.1 1 1 1 52" ] &&
+    [ "$(sed -n 3p seq.txt | tr -s ' ')" = "4K 512 99.80 0.00 0.20 0.00 8.00 1.2 1 1 1 92" ] &&
     [ "$(sed -n 4p seq.txt | cut -d' ' -f1)" = "total" ] && [ "$(wc -l <seq.txt)" -eq 4 ]; then pass "text table"
 else fail "text table" "$(tr '\n' '|' <seq.txt)"; fi
 run "$SIM" "${SEQ[@]}"
 if [ "$rc" -eq 0 ] && [ ! -s out ] && [ ! -s err ]; then pass "-q: nothing on stdout"; else fail "-q: nothing on stdout" "$(head -c 100 out)"; fi
 
-# a latency above 65535 goes to the overflow bin: memory 100000 cycles, 4M+12
+# a latency above 65535 goes to the overflow bin: memory 100000 cycles, 4 reads
+# and 4 updates of 100001 cycles each: 4 + 8*100001 = 800012
 printf 'R 0x100000000000 8\n' >one.txt
 "$SIM" "${TINY[@]}" --issue inorder --set mem.latency=100000 -t one.txt --json >slow.json
-expect "overflow bin" slow.json by_size.4K.latency.max=400012 by_size.4K.latency.p50=400012 \
-    'by_size.4K.latency.histogram=[{"count": 1, "hi": 400012, "lo": 65536}]'
+expect "overflow bin" slow.json by_size.4K.latency.max=800012 by_size.4K.latency.p50=800012 \
+    'by_size.4K.latency.histogram=[{"count": 1, "hi": 800012, "lo": 65536}]'
 
 # an access across a page boundary: two translations, lower page first; the
-# second walk starts from the PDE cache and reads only the PTE: 16 cycles
+# first walk takes 92 (above), the second starts from the PDE cache, reads
+# only the PTE and sets its A: 4 + 2*11 = 26, accepted in 93: cycles 120
 printf 'R 0x100000000ffc 8\n' >cross.txt
 "$SIM" "${TINY[@]}" --issue inorder -t cross.txt --json >cross.json
 expect "page-crossing access: 2 translations" cross.json accesses=1 by_size.4K.translations=2 by_size.4K.walks=2 \
     by_size.4K.walk_start.pml4e_read=1 by_size.4K.walk_start.pde_cache=1 by_size.4K.walk_mem_reads=5 \
-    by_size.4K.walk_mem_writes=5 by_size.4K.latency.max=52 by_size.4K.latency.p50=16 cycles=70
+    by_size.4K.walk_mem_writes=5 by_size.4K.latency.max=92 by_size.4K.latency.p50=26 cycles=120
 printf 'R 0x100000000ffc 4\nR 0x100000001000 4\n' >split.txt
 "$SIM" "${TINY[@]}" --issue inorder -t split.txt --json >split.json
 python3 - cross.json split.json <<'EOF' && pass "page-crossing access = its two halves, lower first" || fail "page-crossing access = its two halves, lower first" "JSON differs beyond 'accesses'"

@@ -13,8 +13,8 @@
  * (4-level paging) and docs/timing.md ("the contract"); the reasoning is in
  * the comment next to it. Timing expectations use the contract's formula
  * (section 6) with L1_LAT = 1, STLB_LAT = 2, PWC_LAT = 1 and memory latency
- * M = 2:  walk latency = 1 + 2 + 1 + n*(M+1) + w = 4 + 3n + w,
- * L1 hit 1, STLB hit 3, #GP 1.
+ * M = 2: a walk that reads n entries and makes w locked A/D updates takes
+ * 1 + 2 + 1 + (n + w)*(M+1) = 4 + 3(n + w), L1 hit 1, STLB hit 3, #GP 1.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -181,14 +181,16 @@ static void h_cycle(H *h, const mmu_in_t *cpu, mmu_out_t *o)
             h->log[h->nlog++] = op;
         if (h->rec && h->nrec < h->reccap)
             h->rec[h->nrec++] = op;
-        if (o->mem_req_we) {
-            pmem_write64(h->mem, o->mem_req_addr, o->mem_req_wdata);
-        } else {
-            h->pend[h->npend].ready = t + 2;
-            h->pend[h->npend].id = o->mem_req_id;
-            h->pend[h->npend].data = pmem_read64(h->mem, o->mem_req_addr);
-            h->npend++;
-        }
+        /* a read, or a locked A/D update (contract [T:locked-update]): the
+         * entry gets wdata's A (bit 5) and D (bit 6) only if it still equals
+         * wdata in every other bit; both answer with the value before */
+        uint64_t old = pmem_read64(h->mem, o->mem_req_addr);
+        if (o->mem_req_we && ((old ^ o->mem_req_wdata) & ~(E_A | E_D)) == 0)
+            pmem_write64(h->mem, o->mem_req_addr, old | (o->mem_req_wdata & (E_A | E_D)));
+        h->pend[h->npend].ready = t + 2;
+        h->pend[h->npend].id = o->mem_req_id;
+        h->pend[h->npend].data = old;
+        h->npend++;
     }
     int rc = mmu_step(h->m, &in);
     if (rc != 0) {
@@ -197,8 +199,9 @@ static void h_cycle(H *h, const mmu_in_t *cpu, mmu_out_t *o)
     }
 }
 
-/* One request, run until its response. */
-static res_t translate(H *h, uint64_t va, unsigned acc, bool user)
+/* One request, run until its response; implicit: an implicit
+ * supervisor-mode access (contract [T:implicit]). */
+static res_t translate_i(H *h, uint64_t va, unsigned acc, bool user, bool implicit)
 {
     res_t r;
     memset(&r, 0, sizeof r);
@@ -210,6 +213,7 @@ static res_t translate(H *h, uint64_t va, unsigned acc, bool user)
     in.req_vaddr = va;
     in.req_acc = (uint8_t)acc;
     in.req_user = user;
+    in.req_implicit = implicit;
     bool taken = false;
     uint64_t t0 = 0;
     for (int g = 0; g < 1000; g++) {
@@ -237,6 +241,8 @@ static res_t translate(H *h, uint64_t va, unsigned acc, bool user)
     CHECK(!"translate timed out");
     return r;
 }
+
+static res_t translate(H *h, uint64_t va, unsigned acc, bool user) { return translate_i(h, va, acc, user, false); }
 
 static void ctl(H *h, uint8_t op, uint8_t type, uint16_t pcid, uint64_t data, uint64_t addr)
 {
@@ -576,7 +582,9 @@ static void test_write_protect(void)
      * cause write, err P | W/R = 0x3; the leaf was found: size 4K */
     r = translate(&h, vs + 8, WR, SUP);
     CHECK_PF(r, vs + 8, MMU_CAUSE_WRITE, PF_P | PF_W, MMU_PS_4K);
-    CHECK_EQ(r.nwr, 0); /* a faulting walk writes nothing */
+    /* a rights fault sets A in the entries above the leaf that lack it (the
+     * fresh tables' PML4E, PDPTE, PDE), not in the leaf (contract 5.5) */
+    CHECK_EQ(r.nwr, 3);
     r = translate(&h, vs + 8, RD, SUP); /* reading is fine */
     CHECK_OK(r, fs + 8, MMU_PS_4K, MMU_SRC_WALK);
     /* user write to a user read-only page: 0x7 */
@@ -1048,8 +1056,9 @@ static void test_accessed_dirty(void)
     const uint64_t v = 0x00000ABCDE012000ull, f = 0x0000000800012000ull;
     /* read on fresh tables: every entry has A = 0 (pt_map creates non-leaf
      * entries with A = 0; the leaf without PT_A). Contract 6.7 / SDM 4.8:
-     * reads PML4E, PDPTE, PDE, PTE, then one write per entry, top first,
-     * each = the entry as read | A (0x20). Latency 4 + 12 + 4 = 20. */
+     * reads PML4E, PDPTE, PDE, PTE, then one locked update per entry, top
+     * first, each = the entry as read | A (0x20), each waiting for its
+     * response. Latency 4 + 3 * (4 + 4) = 28. */
     {
         H h;
         h_init(&h, WP);
@@ -1062,7 +1071,7 @@ static void test_accessed_dirty(void)
         r = translate(&h, v + 0x10, RD, SUP);
         CHECK_OK(r, f + 0x10, MMU_PS_4K, MMU_SRC_WALK);
         CHECK_EQ(h.nlog, 8);
-        CHECK_EQ(r.lat, 20);
+        CHECK_EQ(r.lat, 28);
         CHECK_MEMOP(h, 0, 0, e4, 0);
         CHECK_MEMOP(h, 1, 0, e3, 0);
         CHECK_MEMOP(h, 2, 0, e2, 0);
@@ -1071,30 +1080,33 @@ static void test_accessed_dirty(void)
         CHECK_MEMOP(h, 5, 1, e3, v3 | E_A);
         CHECK_MEMOP(h, 6, 1, e2, v2 | E_A);
         CHECK_MEMOP(h, 7, 1, e1, v1 | E_A);
-        /* cycles (contract 6.7 with M = 2): reads in 4, 7, 10, 13, the PTE
-         * returns in 15, writes in 16..19, response in 20 */
+        /* cycles (contract 6.7 with M = 2), from the first read: reads in
+         * 0, 3, 6, 9, the PTE returns in 11, updates in 12, 15, 18, 21 (each
+         * after the previous one's response), the last returns in 23 */
         if (h.nlog == 8) {
             uint64_t c0 = h.log[0].cycle;
             CHECK_EQ(h.log[1].cycle - c0, 3);
             CHECK_EQ(h.log[2].cycle - c0, 6);
             CHECK_EQ(h.log[3].cycle - c0, 9);
             CHECK_EQ(h.log[4].cycle - c0, 12);
-            CHECK_EQ(h.log[7].cycle - c0, 15);
+            CHECK_EQ(h.log[5].cycle - c0, 15);
+            CHECK_EQ(h.log[6].cycle - c0, 18);
+            CHECK_EQ(h.log[7].cycle - c0, 21);
         }
         CHECK_EQ(rd64(&h, e1), v1 | E_A);
         CHECK_EQ(rd64(&h, e4), v4 | E_A);
 
         /* write to the same page: the TLB entry has D = 0 -> soft miss in the
          * L1 and the STLB -> walk; the PDE cache (filled by the read) gives
-         * the page table: one read (the PTE, now v1|A) and one write of the
-         * PTE with D: v1 | A | D. Latency 4 + 3 + 1 = 8. */
+         * the page table: one read (the PTE, now v1|A) and one locked update
+         * of the PTE with D: v1 | A | D. Latency 4 + 3 * (1 + 1) = 10. */
         r = translate(&h, v + 0x18, WR, SUP);
         CHECK_OK(r, f + 0x18, MMU_PS_4K, MMU_SRC_WALK);
         CHECK_EQ(r.o.rsp_pwc, 3);
         CHECK_EQ(h.nlog, 2);
         CHECK_MEMOP(h, 0, 0, e1, 0);
         CHECK_MEMOP(h, 1, 1, e1, v1 | E_A | E_D);
-        CHECK_EQ(r.lat, 8);
+        CHECK_EQ(r.lat, 10);
         CHECK_EQ(rd64(&h, e1), v1 | E_A | E_D);
         /* second write: L1 hit, no memory traffic */
         r = translate(&h, v + 0x20, WR, SUP);
@@ -1117,7 +1129,7 @@ static void test_accessed_dirty(void)
         r = translate(&h, v, WR, SUP);
         CHECK_OK(r, f, MMU_PS_4K, MMU_SRC_WALK);
         CHECK_EQ(h.nlog, 8);
-        CHECK_EQ(r.lat, 20);
+        CHECK_EQ(r.lat, 28);
         CHECK_MEMOP(h, 0, 0, e4, 0);
         CHECK_MEMOP(h, 1, 0, e3, 0);
         CHECK_MEMOP(h, 2, 0, e2, 0);
@@ -1130,8 +1142,8 @@ static void test_accessed_dirty(void)
         CHECK_OK(r, f + 8, MMU_PS_4K, MMU_SRC_L1);
         h_free(&h);
     }
-    /* 2 MiB write on fresh tables: 3 reads, 3 writes, the leaf PDE | A | D.
-     * Latency 4 + 9 + 3 = 16 */
+    /* 2 MiB write on fresh tables: 3 reads, 3 updates, the leaf PDE | A | D.
+     * Latency 4 + 3 * (3 + 3) = 22 */
     {
         H h;
         h_init(&h, WP);
@@ -1142,7 +1154,7 @@ static void test_accessed_dirty(void)
         r = translate(&h, v2m + 0x54321, WR, SUP);
         CHECK_OK(r, f2m + 0x54321, MMU_PS_2M, MMU_SRC_WALK);
         CHECK_EQ(h.nlog, 6);
-        CHECK_EQ(r.lat, 16);
+        CHECK_EQ(r.lat, 22);
         CHECK_MEMOP(h, 0, 0, e4, 0);
         CHECK_MEMOP(h, 1, 0, e3, 0);
         CHECK_MEMOP(h, 2, 0, e2, 0);
@@ -1164,13 +1176,15 @@ static void test_accessed_dirty(void)
         r = translate(&h, v, RD, SUP);
         CHECK_OK(r, f, MMU_PS_4K, MMU_SRC_WALK);
         CHECK_EQ(h.nlog, 6);
-        CHECK_EQ(r.lat, 18); /* 4 + 12 + 2 */
+        CHECK_EQ(r.lat, 22); /* 4 + 3 * (4 + 2) */
         CHECK_MEMOP(h, 4, 1, e3, v3 | E_A);
         CHECK_MEMOP(h, 5, 1, e2, v2 | E_A);
         h_free(&h);
     }
-    /* no A/D writes on a faulting walk: a write to a read-only page (WP = 1)
-     * and a not-present PTE; memory unchanged */
+    /* faulting walks (contract 5.5): a write to a read-only page (WP = 1) is
+     * a rights fault: A is set in the PML4E, PDPTE and PDE (fresh tables:
+     * A = 0), not in the leaf, and never D: 4 reads, 3 updates, latency
+     * 4 + 3 * (4 + 3) = 25. A not-present PTE writes nothing. */
     {
         H h;
         h_init(&h, WP);
@@ -1181,25 +1195,229 @@ static void test_accessed_dirty(void)
         uint64_t e4 = ea(&h, h.root, v, 4), e3 = ea(&h, h.root, v, 3), e2 = ea(&h, h.root, v, 2),
                  e1 = ea(&h, h.root, v, 1), en = ea(&h, h.root, vn, 1);
         uint64_t v4 = rd64(&h, e4), v3 = rd64(&h, e3), v2 = rd64(&h, e2), v1 = rd64(&h, e1), vnv = rd64(&h, en);
+        CHECK_EQ(v4 & E_A, 0);
+        CHECK_EQ(v1 & (E_A | E_D), 0);
         r = translate(&h, v, WR, SUP);
         CHECK_PF(r, v, MMU_CAUSE_WRITE, PF_P | PF_W, MMU_PS_4K);
         CHECK_EQ(r.nrd, 4);
-        CHECK_EQ(r.nwr, 0);
-        CHECK_EQ(r.lat, 16);
+        CHECK_EQ(r.nwr, 3);
+        CHECK_EQ(r.lat, 25);
+        CHECK_MEMOP(h, 4, 1, e4, v4 | E_A);
+        CHECK_MEMOP(h, 5, 1, e3, v3 | E_A);
+        CHECK_MEMOP(h, 6, 1, e2, v2 | E_A);
+        CHECK_EQ(rd64(&h, e4), v4 | E_A);
+        CHECK_EQ(rd64(&h, e3), v3 | E_A);
+        CHECK_EQ(rd64(&h, e2), v2 | E_A);
+        CHECK_EQ(rd64(&h, e1), v1);
         r = translate(&h, vn, RD, SUP);
         CHECK_PF(r, vn, MMU_CAUSE_NOT_PRESENT, 0, MMU_PS_NONE);
         CHECK_EQ(r.nrd, 4); /* the first fault invalidated the PWC entries: full walk */
         CHECK_EQ(r.nwr, 0);
-        CHECK_EQ(rd64(&h, e4), v4);
-        CHECK_EQ(rd64(&h, e3), v3);
-        CHECK_EQ(rd64(&h, e2), v2);
-        CHECK_EQ(rd64(&h, e1), v1);
+        CHECK_EQ(rd64(&h, e4), v4 | E_A);
+        CHECK_EQ(rd64(&h, e3), v3 | E_A);
+        CHECK_EQ(rd64(&h, e2), v2 | E_A);
         CHECK_EQ(rd64(&h, en), vnv);
         h_free(&h);
     }
 }
 
 /* --------------------------------------------------------------- 5. flushes */
+
+/* Every fault kind at every level it can occur, on fresh tables (pt_map
+ * writes the non-leaf entries with A = 0 and the leaves without A/D), with
+ * the A/D updates of contract 5.5 derived from the rule:
+ *  - not present / reserved bit at level F: the walk reads levels 4..F and
+ *    writes nothing; rsp_size 3; the fault's level is F;
+ *  - a rights fault with the leaf at level L (1 4K, 2 2M, 3 1G), the
+ *    restricting bit at level R (L..4): reads 4..L, one locked update per
+ *    non-leaf entry (A), none for the leaf, never D; rsp_size is the leaf's.
+ * Error codes (SDM 4.7) written out per kind. */
+static void test_fault_levels_ad(void)
+{
+    printf("test_fault_levels_ad\n");
+    const uint64_t v = 0x00000ABCDE012000ull & ~0x3FFFFFFFull; /* 1 GiB aligned */
+    const uint64_t f1g = 0x0000000840000000ull;
+    for (unsigned F = 4; F >= 1; F--) {
+        for (int kind = 0; kind < 2; kind++) { /* 0 not present, 1 reserved (bit 51 > MAXPHYADDR 46) */
+            H h;
+            h_init(&h, WP | NXE);
+            map(&h, h.root, v, f1g, MMU_PS_4K, PT_W | PT_U);
+            uint64_t before[5], addr[5];
+            for (unsigned l = 1; l <= 4; l++) {
+                addr[l] = ea(&h, h.root, v, l);
+                before[l] = rd64(&h, addr[l]);
+            }
+            if (kind == 0)
+                edit(&h, h.root, v, F, 0, E_P);
+            else
+                edit(&h, h.root, v, F, BIT(51), 0);
+            uint64_t fe = rd64(&h, addr[F]);
+            res_t r = translate(&h, v + 8, RD, USR);
+            CHECK_PF(r, v + 8, kind ? MMU_CAUSE_RSVD : MMU_CAUSE_NOT_PRESENT, kind ? (PF_P | PF_R | PF_U) : PF_U,
+                     MMU_PS_NONE);
+            CHECK_EQ(r.nrd, (int)(5 - F));
+            CHECK_EQ(r.nwr, 0);
+            CHECK_EQ(mmu_last_info(h.m)->fault_level, F);
+            CHECK_EQ(mmu_last_info(h.m)->rights, 0);
+            for (unsigned l = 1; l <= 4; l++)
+                CHECK_EQ(rd64(&h, addr[l]), l == F ? fe : before[l]);
+            h_free(&h);
+        }
+    }
+    /* rights faults: kind, mode, access, user, the bit that restricts */
+    struct {
+        const char *name;
+        uint32_t mode;
+        unsigned acc;
+        bool user;
+        mmu_cause_t cause;
+        unsigned err;
+        uint64_t clr, set; /* at level R */
+        bool any_level;    /* the restricting bit can sit at any level */
+    } k[] = {
+        {"write", WP | NXE, WR, USR, MMU_CAUSE_WRITE, PF_P | PF_W | PF_U, E_RW, 0, true},
+        {"user", WP | NXE, RD, USR, MMU_CAUSE_USER, PF_P | PF_U, E_US, 0, true},
+        {"nx", WP | NXE, EX, USR, MMU_CAUSE_NX, PF_P | PF_U | PF_I, 0, E_XD, true},
+        {"smep", WP | NXE | SMEP, EX, SUP, MMU_CAUSE_SMEP, PF_P | PF_I, 0, 0, false},
+        {"smap", WP | NXE | SMAP, RD, SUP, MMU_CAUSE_SMAP, PF_P, 0, 0, false},
+    };
+    for (unsigned L = 1; L <= 3; L++) {
+        const unsigned ps = L == 1 ? MMU_PS_4K : L == 2 ? MMU_PS_2M : MMU_PS_1G;
+        for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+            for (unsigned R = L; R <= 4; R++) {
+                if (!k[i].any_level && R != L)
+                    continue;
+                H h;
+                h_init(&h, k[i].mode);
+                map(&h, h.root, v, f1g, ps, PT_W | PT_U);
+                edit(&h, h.root, v, R, k[i].set, k[i].clr);
+                uint64_t before[5] = {0};
+                for (unsigned l = L; l <= 4; l++)
+                    before[l] = rd64(&h, ea(&h, h.root, v, l));
+                for (unsigned l = L; l <= 4; l++)
+                    CHECK_EQ(before[l] & (E_A | E_D), 0);
+                res_t r = translate(&h, v + 0x18, k[i].acc, k[i].user);
+                if (r.o.rsp_cause != k[i].cause)
+                    fprintf(stderr, "  rights fault %s, leaf level %u, bit at level %u\n", k[i].name, L, R);
+                CHECK_PF(r, v + 0x18, k[i].cause, k[i].err, ps);
+                CHECK_EQ(r.nrd, (int)(5 - L));
+                CHECK_EQ(r.nwr, (int)(4 - L)); /* A in each non-leaf entry */
+                /* the updates, top first: entry as read | A */
+                for (unsigned l = 4, j = (unsigned)r.nrd; l > L; l--, j++)
+                    CHECK_MEMOP(h, (int)j, 1, ea(&h, h.root, v, l), before[l] | E_A);
+                for (unsigned l = L; l <= 4; l++)
+                    CHECK_EQ(rd64(&h, ea(&h, h.root, v, l)), l > L ? (before[l] | E_A) : before[l]);
+                CHECK_EQ(mmu_last_info(h.m)->fault_level, L);
+                h_free(&h);
+            }
+        }
+    }
+}
+
+/* Implicit supervisor-mode accesses (SDM 4.6.1, contract [T:implicit]): a
+ * supervisor access whatever CPL, so the error code's U/S is 0; with
+ * CR4.SMAP = 1 no data access to a user-mode page, whatever RFLAGS.AC; with
+ * SMAP = 0 the explicit supervisor rules (CR0.WP). Each case on a fresh MMU
+ * so that every answer comes from a walk. */
+static void test_implicit(void)
+{
+    printf("test_implicit\n");
+    const uint64_t vu = 0x0000000000601000ull, fu = 0x0000000444444000ull; /* user, writable */
+    const uint64_t vr = 0x0000000000603000ull, fr = 0x0000000555555000ull; /* user, read-only */
+    const uint64_t vs = 0x0000000000605000ull, fs = 0x0000000666666000ull; /* supervisor, writable */
+    struct {
+        uint32_t mode;
+        uint64_t va, fa;
+        unsigned acc;
+        bool user, implicit;
+        mmu_cause_t cause; /* MMU_CAUSE_NONE: translates */
+        unsigned err;
+    } c[] = {
+        /* SMAP = 1, AC = 0: explicit and implicit both blocked on user pages */
+        {WP | SMAP, vu, fu, RD, SUP, false, MMU_CAUSE_SMAP, PF_P},
+        {WP | SMAP, vu, fu, RD, SUP, true, MMU_CAUSE_SMAP, PF_P},
+        /* SMAP = 1, AC = 1: explicit allowed, implicit still blocked */
+        {WP | SMAP | AC, vu, fu, RD, SUP, false, MMU_CAUSE_NONE, 0},
+        {WP | SMAP | AC, vu, fu, RD, SUP, true, MMU_CAUSE_SMAP, PF_P},
+        {WP | SMAP | AC, vu, fu, WR, SUP, false, MMU_CAUSE_NONE, 0},
+        {WP | SMAP | AC, vu, fu, WR, SUP, true, MMU_CAUSE_SMAP, PF_P | PF_W},
+        /* implicit at CPL 3 (req_user = 1): a supervisor access, U/S = 0 in the error code */
+        {WP | SMAP | AC, vu, fu, RD, USR, true, MMU_CAUSE_SMAP, PF_P},
+        {WP | SMAP, vs, fs, WR, USR, true, MMU_CAUSE_NONE, 0}, /* a user access would fault (user) */
+        {WP | SMAP, vs, fs, RD, USR, false, MMU_CAUSE_USER, PF_P | PF_U},
+        /* SMAP = 0: implicit reads and writes of user pages follow CR0.WP */
+        {WP, vu, fu, RD, SUP, true, MMU_CAUSE_NONE, 0},
+        {WP, vu, fu, WR, SUP, true, MMU_CAUSE_NONE, 0},
+        {WP, vr, fr, WR, SUP, true, MMU_CAUSE_WRITE, PF_P | PF_W},
+        {0, vr, fr, WR, SUP, true, MMU_CAUSE_NONE, 0},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        H h;
+        h_init(&h, c[i].mode);
+        map(&h, h.root, vu, fu, MMU_PS_4K, PT_U | PT_W);
+        map(&h, h.root, vr, fr, MMU_PS_4K, PT_U);
+        map(&h, h.root, vs, fs, MMU_PS_4K, PT_W);
+        res_t r = translate_i(&h, c[i].va + 0x28, c[i].acc, c[i].user, c[i].implicit);
+        if (c[i].cause == MMU_CAUSE_NONE) {
+            CHECK_OK(r, c[i].fa + 0x28, MMU_PS_4K, MMU_SRC_WALK);
+        } else {
+            CHECK_PF(r, c[i].va + 0x28, c[i].cause, c[i].err, MMU_PS_4K);
+        }
+        if (r.o.rsp_cause != c[i].cause)
+            fprintf(stderr, "  implicit case %zu\n", i);
+        CHECK_EQ(mmu_last_info(h.m)->implicit, c[i].implicit);
+        h_free(&h);
+    }
+    /* a TLB entry filled by an allowed explicit access (SMAP, AC = 1) is not
+     * usable by an implicit access (soft miss, 5.4): it walks and faults */
+    H h;
+    h_init(&h, WP | SMAP | AC);
+    map(&h, h.root, vu, fu, MMU_PS_4K, PT_U | PT_W | PT_A | PT_D);
+    set_a(&h, h.root, vu, 1);
+    res_t r = translate(&h, vu, RD, SUP);
+    CHECK_OK(r, fu, MMU_PS_4K, MMU_SRC_WALK);
+    r = translate(&h, vu + 8, RD, SUP);
+    CHECK_HIT(r, fu + 8);
+    r = translate_i(&h, vu + 16, RD, SUP, true);
+    CHECK_PF(r, vu + 16, MMU_CAUSE_SMAP, PF_P, MMU_PS_4K);
+    CHECK_EQ(r.nrd, 1); /* the PDE cache gives the page table */
+    h_free(&h);
+}
+
+/* Processors without 1 GiB pages (mode bit NOPG1G, CPUID.80000001H:EDX.
+ * Page1GB = 0): PDPTE.PS = 1 is a reserved bit (SDM 4.5.4): a 1 GiB mapping
+ * faults with RSVD at the PDPTE (2 reads, size 3); 2 MiB and 4 KiB pages
+ * translate as before. Writing the bit flushes every TLB entry (contract
+ * 2.4), so a 1 GiB translation cached before does not survive it. */
+static void test_no_1g_pages(void)
+{
+    printf("test_no_1g_pages\n");
+    const uint64_t v1 = 0x0000004000000000ull, f1 = 0x0000000880000000ull;
+    const uint64_t v2 = 0x0000008000200000ull, f2 = 0x0000000900200000ull;
+    const uint64_t v4 = 0x000000C000003000ull, f4 = 0x0000000a00003000ull;
+    H h;
+    h_init(&h, WP | NXE);
+    map(&h, h.root, v1, f1, MMU_PS_1G, PT_U | PT_W);
+    map(&h, h.root, v2, f2, MMU_PS_2M, PT_U | PT_W);
+    map(&h, h.root, v4, f4, MMU_PS_4K, PT_U | PT_W);
+    res_t r = translate(&h, v1 + 0x123456, RD, USR);
+    CHECK_OK(r, f1 + 0x123456, MMU_PS_1G, MMU_SRC_WALK);
+    r = translate(&h, v1 + 0x200000, RD, USR);
+    CHECK_HIT(r, f1 + 0x200000);
+    mode(&h, WP | NXE | MMU_MODE_NOPG1G);
+    r = translate(&h, v1 + 0x300000, RD, USR);
+    CHECK_PF(r, v1 + 0x300000, MMU_CAUSE_RSVD, PF_P | PF_R | PF_U, MMU_PS_NONE);
+    CHECK_EQ(mmu_last_info(h.m)->fault_level, 3);
+    r = translate(&h, v2 + 0x1234, WR, USR);
+    CHECK_OK(r, f2 + 0x1234, MMU_PS_2M, MMU_SRC_WALK);
+    r = translate(&h, v4 + 0x10, RD, SUP);
+    CHECK_OK(r, f4 + 0x10, MMU_PS_4K, MMU_SRC_WALK);
+    /* and back: the bit cleared, 1 GiB pages translate again */
+    mode(&h, WP | NXE);
+    r = translate(&h, v1 + 0x400000, RD, USR);
+    CHECK_OK(r, f1 + 0x400000, MMU_PS_1G, MMU_SRC_WALK);
+    h_free(&h);
+}
 
 static void test_flush_cr3_nopcid(void)
 {
@@ -2021,6 +2239,9 @@ int main(void)
     test_flush_mode();
     test_pcid_isolation();
     test_fault_invalidation();
+    test_fault_levels_ad();
+    test_implicit();
+    test_no_1g_pages();
     test_determinism();
     CHECK_DONE();
 }

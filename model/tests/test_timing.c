@@ -5,8 +5,9 @@
  * from a run of the model. The harness drives mmu_eval()/mmu_step() itself,
  * plays the memory side (a read seen on the port in cycle t is sampled from
  * pmem in t and answered in t + latency, at most one answer per cycle, the
- * smallest (ready cycle, issue order) first; a write is applied in the cycle
- * it appears) and records every port of every cycle.
+ * smallest (ready cycle, issue order) first; a locked A/D update is applied
+ * in the cycle it appears and answered like a read with the entry's old
+ * value) and records every port of every cycle.
  *
  * Parameters (those of the diagrams, docs/timing.md section 6) unless a test
  * says otherwise: L1 TLBs 4 entries 2-way LRU per size (2 sets), STLB 16
@@ -16,9 +17,10 @@
  *
  * Shorthand in the comments: "acc" acceptance, "L1" L1 lookup, "ST" STLB
  * lookup, "disp" dispatch, "pwc" PWC lookup, "rd X" read of entry X on the
- * memory port, "ret" the memory response (issue + 3), "wr X" an A/D write.
- * Walk latency (section 6): L1_LAT + STLB_LAT + PWC_LAT + n*(M+1) + w
- * = 1 + 2 + 1 + 4n + w = 4 + 4n + w.
+ * memory port, "ret" the memory response (issue + 3), "wr X" a locked A/D
+ * update of X (answered like a read, issue + 3).
+ * Walk latency (section 6): L1_LAT + STLB_LAT + PWC_LAT + (n + w)*(M+1)
+ * = 1 + 2 + 1 + 4(n + w) = 4 + 4(n + w).
  */
 #include <stdbool.h>
 #include <string.h>
@@ -42,6 +44,7 @@ typedef struct {
     uint64_t va;
     uint8_t acc;
     bool user;
+    bool implicit;
     uint64_t earliest;  /* first cycle it is offered (held until accepted) */
     int64_t acc_cycle;  /* handshake cycle, -1 */
     int64_t rsp_cycle;  /* rsp_valid cycle, -1 */
@@ -69,7 +72,7 @@ typedef struct {
     uint64_t cr3;
     unsigned mem_lat;
     unsigned rd_lat[H_MAXLAT]; /* latency of the k-th read issued (0: mem_lat) */
-    uint64_t nreads;
+    uint64_t nreads, nissued; /* reads issued; requests issued (issue order) */
     hpend_t pend[H_MAXPEND];
     int npend;
     hreq_t req[H_MAXREQ];
@@ -85,6 +88,10 @@ typedef struct {
     int step_errors, trace_errors;
     bool skip; /* use mmu_next_event()/mmu_skip_to() */
     uint64_t nskipped;
+    /* "software" stores into the page tables: in cycle poke_cycle[i], after
+     * the memory side has taken that cycle's request, M[poke_addr] = poke_val */
+    int npoke;
+    uint64_t poke_cycle[4], poke_addr[4], poke_val[4];
 } h_t;
 
 static void h_default_cfg(mmu_config_t *c)
@@ -240,6 +247,7 @@ static void h_cycle(h_t *h)
         in.req_vaddr = r->va;
         in.req_acc = r->acc;
         in.req_user = r->user;
+        in.req_implicit = r->implicit;
         if (o.req_ready) {
             r->acc_cycle = (int64_t)t;
             h->next_req++;
@@ -262,16 +270,26 @@ static void h_cycle(h_t *h)
     if (o.mem_req_valid) {
         if (h->nmreq < H_MAXMEM)
             h->mreq[h->nmreq++] = (hmem_t){t, o.mem_req_we, o.mem_req_id, o.mem_req_addr, o.mem_req_wdata};
+        /* a read, or a locked A/D update ([T:locked-update]): A and D of
+         * wdata are ORed in only if the entry equals wdata in every other
+         * bit; either way the answer is the value before, after the latency
+         * (reads: rd_lat of their number or mem_lat; updates: mem_lat) */
+        const uint64_t old = pmem_read64(h->mem, o.mem_req_addr);
+        unsigned lat = h->mem_lat;
         if (o.mem_req_we) {
-            pmem_write64(h->mem, o.mem_req_addr, o.mem_req_wdata);
+            if (((old ^ o.mem_req_wdata) & ~(PTE_A | PTE_D)) == 0)
+                pmem_write64(h->mem, o.mem_req_addr, old | (o.mem_req_wdata & (PTE_A | PTE_D)));
         } else {
-            unsigned lat = h->nreads < H_MAXLAT && h->rd_lat[h->nreads] ? h->rd_lat[h->nreads] : h->mem_lat;
-            if (h->npend < H_MAXPEND)
-                h->pend[h->npend++] =
-                    (hpend_t){t + lat, h->nreads, o.mem_req_id, pmem_read64(h->mem, o.mem_req_addr)};
+            if (h->nreads < H_MAXLAT && h->rd_lat[h->nreads])
+                lat = h->rd_lat[h->nreads];
             h->nreads++;
         }
+        if (h->npend < H_MAXPEND)
+            h->pend[h->npend++] = (hpend_t){t + lat, h->nissued++, o.mem_req_id, old};
     }
+    for (int i = 0; i < h->npoke; i++)
+        if (h->poke_cycle[i] == t)
+            pmem_write64(h->mem, h->poke_addr[i], h->poke_val[i]);
 
     /* response record */
     if (o.rsp_valid) {
@@ -629,9 +647,9 @@ static void test_pwc_levels_2m_1g(void)
     EXPECT_RD(h, 3, 104, 0, h_ea(h, Y1, 2));
     /* Y2, PML4E-cache hit: n = 2 -> 12: rd PDPTE 204, PDE 208, rsp 212, pwc 1 */
     int c = h_at(h, 200, Y2 + 0x1000, ACC_W, U);
-    /* a write: Y2 mapped with A=1 D=0 -> one write of the PDE with D: w = 1,
-     * wr PDE at 212, rsp 213 */
-    EXPECT_CYC(h, c, 200, 213);
+    /* a write: Y2 mapped with A=1 D=0 -> one locked update of the PDE with
+     * D: w = 1, PDE ret 211, wr PDE at 212, ret 215, rsp 216 */
+    EXPECT_CYC(h, c, 200, 216);
     EXPECT_OK(h, c, F2 | 0x1000, MMU_PS_2M, MMU_SRC_WALK, 1);
     CHECK_EQ(h->nmreq, 7);
     EXPECT_RD(h, 4, 204, 0, h_ea(h, Y2, 3));
@@ -675,16 +693,17 @@ static void test_pwc_levels_2m_1g(void)
 /* ---------------------------------------------------------------- 4 */
 static void test_ad_updates(void)
 {
-    /* 4a: fresh tables, A = 0 everywhere, read (6.7): n = 4, w = 4 -> 24 */
+    /* 4a: fresh tables, A = 0 everywhere, read (6.7): n = 4, w = 4 -> 36 */
     h_t *h = h_new(MODE);
     h_map(h, VA0, PA(1), MMU_PS_4K, PT_W | PT_U);
     const uint64_t e4 = h_ev(h, VA0, 4), e3 = h_ev(h, VA0, 3), e2 = h_ev(h, VA0, 2), e1 = h_ev(h, VA0, 1);
     CHECK_EQ(e4 & PTE_A, 0);
     CHECK_EQ(e1, PA(1) | PTE_P | PTE_RW | PTE_US);
     int a = h_at(h, 0, VA0 + 0x77, ACC_R, U);
-    /* rd 4, 8, 12, 16; PTE ret 19 -> ADW; wr PML4E 20, PDPTE 21, PDE 22,
-     * PTE 23 (last: complete end 23), rsp 24 */
-    EXPECT_CYC(h, a, 0, 24);
+    /* rd 4, 8, 12, 16; PTE ret 19 -> ADW; each update waits for the
+     * previous one's answer: wr PML4E 20 (ret 23), PDPTE 24 (27), PDE 28
+     * (31), PTE 32 (ret 35: last, complete end 35), rsp 36 */
+    EXPECT_CYC(h, a, 0, 36);
     EXPECT_OK(h, a, PA(1) | 0x77, MMU_PS_4K, MMU_SRC_WALK, 0);
     CHECK_EQ(h->nmreq, 8);
     EXPECT_RD(h, 0, 4, 0, h_ea(h, VA0, 4));
@@ -692,9 +711,9 @@ static void test_ad_updates(void)
     EXPECT_RD(h, 2, 12, 0, h_ea(h, VA0, 2));
     EXPECT_RD(h, 3, 16, 0, h_ea(h, VA0, 1));
     EXPECT_WR(h, 4, 20, 0, h_ea(h, VA0, 4), e4 | 0x20);
-    EXPECT_WR(h, 5, 21, 0, h_ea(h, VA0, 3), e3 | 0x20);
-    EXPECT_WR(h, 6, 22, 0, h_ea(h, VA0, 2), e2 | 0x20);
-    EXPECT_WR(h, 7, 23, 0, h_ea(h, VA0, 1), e1 | 0x20);
+    EXPECT_WR(h, 5, 24, 0, h_ea(h, VA0, 3), e3 | 0x20);
+    EXPECT_WR(h, 6, 28, 0, h_ea(h, VA0, 2), e2 | 0x20);
+    EXPECT_WR(h, 7, 32, 0, h_ea(h, VA0, 1), e1 | 0x20);
     /* pmem holds the updated entries */
     CHECK_EQ(h_ev(h, VA0, 4), e4 | PTE_A);
     CHECK_EQ(h_ev(h, VA0, 3), e3 | PTE_A);
@@ -702,32 +721,32 @@ static void test_ad_updates(void)
     CHECK_EQ(h_ev(h, VA0, 1), e1 | PTE_A);
     h_free(h);
 
-    /* 4b: fresh tables, write: the fourth write is PTE | A | D (0x60), 24 */
+    /* 4b: fresh tables, write: the fourth update is PTE | A | D (0x60), 36 */
     h = h_new(MODE);
     h_map(h, VA0, PA(1), MMU_PS_4K, PT_W | PT_U);
     {
         const uint64_t f4 = h_ev(h, VA0, 4), f3 = h_ev(h, VA0, 3), f2 = h_ev(h, VA0, 2), f1 = h_ev(h, VA0, 1);
         a = h_at(h, 0, VA0, ACC_W, U);
-        EXPECT_CYC(h, a, 0, 24);
+        EXPECT_CYC(h, a, 0, 36);
         EXPECT_OK(h, a, PA(1), MMU_PS_4K, MMU_SRC_WALK, 0);
         CHECK_EQ(h->nmreq, 8);
         EXPECT_WR(h, 4, 20, 0, h_ea(h, VA0, 4), f4 | 0x20);
-        EXPECT_WR(h, 5, 21, 0, h_ea(h, VA0, 3), f3 | 0x20);
-        EXPECT_WR(h, 6, 22, 0, h_ea(h, VA0, 2), f2 | 0x20);
-        EXPECT_WR(h, 7, 23, 0, h_ea(h, VA0, 1), f1 | 0x60);
+        EXPECT_WR(h, 5, 24, 0, h_ea(h, VA0, 3), f3 | 0x20);
+        EXPECT_WR(h, 6, 28, 0, h_ea(h, VA0, 2), f2 | 0x20);
+        EXPECT_WR(h, 7, 32, 0, h_ea(h, VA0, 1), f1 | 0x60);
         CHECK_EQ(h_ev(h, VA0, 1), f1 | PTE_A | PTE_D);
     }
     h_free(h);
 
     /* 4c: write to a page whose entries all have A = 1, D = 0: n = 4, w = 1
-     * -> 21: rd 4, 8, 12, 16, ret 19, wr PTE 20 (wdata = pte | 0x40, the
-     * PTE already has A so = PTE with 0x60), complete end 20, rsp 21 */
+     * -> 24: rd 4, 8, 12, 16, ret 19, wr PTE 20 (wdata = pte | 0x40, the
+     * PTE already has A so = PTE with 0x60), ret 23, complete end 23, rsp 24 */
     h = h_new(MODE);
     map4k_acc(h, VA0, PA(1));
     const uint64_t g1 = h_ev(h, VA0, 1);
     CHECK_EQ(g1 & (PTE_A | PTE_D), PTE_A);
     a = h_at(h, 0, VA0 + 0x10, ACC_W, U);
-    EXPECT_CYC(h, a, 0, 21);
+    EXPECT_CYC(h, a, 0, 24);
     EXPECT_OK(h, a, PA(1) | 0x10, MMU_PS_4K, MMU_SRC_WALK, 0);
     CHECK_EQ(h->nmreq, 5);
     EXPECT_RD(h, 3, 16, 0, h_ea(h, VA0, 1));
@@ -744,7 +763,7 @@ static void test_ad_updates(void)
      * misses (5.4), the request walks. acc 100, L1 100 soft miss, ST 102
      * soft miss -> MISS, disp+pwc 103: PDE-cache hit (the read's walk filled
      * it) -> rd PTE 104, ret 107 leaf, needs D (A already 1): wr PTE 108,
-     * last write: complete end 108, rsp 109. Latency 1+2+1+4+1 = 9. */
+     * ret 111: last update, complete end 111, rsp 112. Latency 4 + 4*2 = 12. */
     h = h_new(MODE);
     map4k_acc(h, VA0, PA(1));
     const uint64_t k1 = h_ev(h, VA0, 1);
@@ -752,7 +771,7 @@ static void test_ad_updates(void)
     EXPECT_CYC(h, a, 0, 20);
     CHECK_EQ(h->nmreq, 4);
     b = h_at(h, 100, VA0 + 0x20, ACC_W, U);
-    EXPECT_CYC(h, b, 100, 109);
+    EXPECT_CYC(h, b, 100, 112);
     EXPECT_OK(h, b, PA(1) | 0x20, MMU_PS_4K, MMU_SRC_WALK, 3);
     CHECK_EQ(h->nmreq, 6);
     EXPECT_RD(h, 4, 104, 0, h_ea(h, VA0, 1));
@@ -811,8 +830,8 @@ static void test_page_faults(void)
 
     /* 5b: not-present PTE: the path exists (A = 0 in the non-leaf entries),
      * VA0 + 4K has PTE = 0: rd 4, 8, 12, 16, ret 19 P = 0, rsp 20. No A/D
-     * write even though the upper entries lack A (a faulting walk writes
-     * nothing). size 3 (no leaf found). */
+     * update even though the upper entries lack A (5.5: a not-present or
+     * reserved-bit fault writes nothing). size 3 (no leaf found). */
     h = h_new(MODE);
     h_map(h, VA0, PA(1), MMU_PS_4K, PT_W | PT_U | PT_A);
     const uint64_t N = VA0 + 0x1008;
@@ -826,43 +845,81 @@ static void test_page_faults(void)
     EXPECT_RD(h, 3, 16, 0, h_ea(h, N, 1));
     CHECK_EQ(h_ev(h, N, 4) & PTE_A, 0);
     /* then the present neighbour: the faulting walk filled no PWC, so a cold
-     * walk (pwc 0) with 3 A writes (PML4E, PDPTE, PDE lack A; the PTE has
-     * it): n = 4, w = 3 -> 23: rd 104..116, wr 120, 121, 122, rsp 123 */
+     * walk (pwc 0) with 3 A updates (PML4E, PDPTE, PDE lack A; the PTE has
+     * it): n = 4, w = 3 -> 32: rd 104..116, ret 119, wr 120 (ret 123), 124
+     * (127), 128 (131), rsp 132 */
     const uint64_t e4 = h_ev(h, VA0, 4), e3 = h_ev(h, VA0, 3), e2 = h_ev(h, VA0, 2);
     r = h_at(h, 100, VA0, ACC_R, U);
-    EXPECT_CYC(h, r, 100, 123);
+    EXPECT_CYC(h, r, 100, 132);
     EXPECT_OK(h, r, PA(1), MMU_PS_4K, MMU_SRC_WALK, 0);
     CHECK_EQ(h->nmreq, 11);
     EXPECT_RD(h, 4, 104, 0, h_ea(h, VA0, 4));
     EXPECT_WR(h, 8, 120, 0, h_ea(h, VA0, 4), e4 | 0x20);
-    EXPECT_WR(h, 9, 121, 0, h_ea(h, VA0, 3), e3 | 0x20);
-    EXPECT_WR(h, 10, 122, 0, h_ea(h, VA0, 2), e2 | 0x20);
+    EXPECT_WR(h, 9, 124, 0, h_ea(h, VA0, 3), e3 | 0x20);
+    EXPECT_WR(h, 10, 128, 0, h_ea(h, VA0, 2), e2 | 0x20);
     h_free(h);
 
-    /* 5c: rights faults at the leaf (P = 1), 4 reads, rsp 20; the leaf was
-     * found, so rsp_size is its size (4K = 0); no writes although every
-     * entry has A = 0. */
+    /* 5c: rights faults at the leaf (P = 1), 4 reads; the leaf was found,
+     * so rsp_size is its size (4K = 0). Every entry starts with A = 0; a
+     * rights fault sets A in the non-leaf entries the walk read that lack it
+     * (5.5), top first, one locked update each (M + 1 = 4 cycles), never in
+     * the leaf and never D; the fault answers after the last update. RO
+     * and SV share the PML4E (VA[47:39] = 0x24), NX has its own (0x25). */
     h = h_new(MODE);
     const uint64_t RO = VA0, SV = VA0 + 0x40000000, NX = VA0 + 0x8000000000ull;
     h_map(h, RO, PA(1), MMU_PS_4K, PT_U);         /* user, read-only */
     h_map(h, SV, PA(2), MMU_PS_4K, PT_W);         /* supervisor */
     h_map(h, NX, PA(3), MMU_PS_4K, PT_W | PT_NX); /* supervisor, execute-disable */
-    r = h_at(h, 0, RO + 0x10, ACC_W, U);          /* user write, R/W = 0 */
-    EXPECT_CYC(h, r, 0, 20);
+    const uint64_t ro4 = h_ev(h, RO, 4), ro3 = h_ev(h, RO, 3), ro2 = h_ev(h, RO, 2), ro1 = h_ev(h, RO, 1);
+    const uint64_t sv3 = h_ev(h, SV, 3), sv2 = h_ev(h, SV, 2), sv1 = h_ev(h, SV, 1);
+    const uint64_t nx4 = h_ev(h, NX, 4), nx3 = h_ev(h, NX, 3), nx2 = h_ev(h, NX, 2), nx1 = h_ev(h, NX, 1);
+    CHECK_EQ((ro4 | ro3 | ro2 | ro1 | sv3 | sv2 | sv1 | nx4 | nx3 | nx2 | nx1) & (PTE_A | PTE_D), 0);
+    /* user write, R/W = 0: rd 4..16, ret 19 fault, A in PML4E 20 (ret 23),
+     * PDPTE 24 (27), PDE 28 (31), rsp 32 */
+    r = h_at(h, 0, RO + 0x10, ACC_W, U);
+    EXPECT_CYC(h, r, 0, 32);
     EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_WRITE, 0x07, MMU_PS_4K, MMU_SRC_WALK, 0); /* P|W/R|U/S */
-    r = h_at(h, 100, SV + 0x20, ACC_R, U); /* user read of a supervisor page */
-    EXPECT_CYC(h, r, 100, 120);
+    CHECK_EQ(h->nmreq, 7);
+    EXPECT_WR(h, 4, 20, 0, h_ea(h, RO, 4), ro4 | 0x20);
+    EXPECT_WR(h, 5, 24, 0, h_ea(h, RO, 3), ro3 | 0x20);
+    EXPECT_WR(h, 6, 28, 0, h_ea(h, RO, 2), ro2 | 0x20);
+    /* user read of a supervisor page: a cold walk (faults fill no PWC); the
+     * PML4E has A now: A in SV's PDPTE 120 (ret 123) and PDE 124 (127), rsp 128 */
+    r = h_at(h, 100, SV + 0x20, ACC_R, U);
+    EXPECT_CYC(h, r, 100, 128);
     EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_USER, 0x05, MMU_PS_4K, MMU_SRC_WALK, 0); /* P|U/S */
-    r = h_at(h, 200, NX + 0x30, ACC_X, S); /* supervisor fetch, XD = 1, NXE = 1 */
-    EXPECT_CYC(h, r, 200, 220);
+    CHECK_EQ(h->nmreq, 13);
+    EXPECT_RD(h, 7, 104, 0, h_ea(h, SV, 4));
+    EXPECT_WR(h, 11, 120, 0, h_ea(h, SV, 3), sv3 | 0x20);
+    EXPECT_WR(h, 12, 124, 0, h_ea(h, SV, 2), sv2 | 0x20);
+    /* supervisor fetch, XD = 1, NXE = 1: three A updates, rsp 232 */
+    r = h_at(h, 200, NX + 0x30, ACC_X, S);
+    EXPECT_CYC(h, r, 200, 232);
     EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_NX, 0x11, MMU_PS_4K, MMU_SRC_WALK, 0); /* P|I/D */
-    r = h_at(h, 300, RO + 0x40, ACC_W, S); /* supervisor write, R/W = 0, WP = 1 */
+    CHECK_EQ(h->nmreq, 20);
+    EXPECT_WR(h, 17, 220, 0, h_ea(h, NX, 4), nx4 | 0x20);
+    EXPECT_WR(h, 18, 224, 0, h_ea(h, NX, 3), nx3 | 0x20);
+    EXPECT_WR(h, 19, 228, 0, h_ea(h, NX, 2), nx2 | 0x20);
+    /* supervisor write, R/W = 0, WP = 1: RO's path has A everywhere above
+     * the leaf now: no update, rsp 320 */
+    r = h_at(h, 300, RO + 0x40, ACC_W, S);
     EXPECT_CYC(h, r, 300, 320);
     EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_WRITE, 0x03, MMU_PS_4K, MMU_SRC_WALK, 0); /* P|W/R */
-    CHECK_EQ(h->nmreq, 16);
-    for (int i = 0; i < h->nmreq; i++)
+    CHECK_EQ(h->nmreq, 24);
+    for (int i = 20; i < h->nmreq; i++)
         CHECK_EQ(h->mreq[i].we, 0);
-    CHECK_EQ(h_ev(h, RO, 1) & PTE_A, 0);
+    /* memory at the end: A above every leaf, the leaves untouched */
+    CHECK_EQ(h_ev(h, RO, 4), ro4 | PTE_A);
+    CHECK_EQ(h_ev(h, RO, 3), ro3 | PTE_A);
+    CHECK_EQ(h_ev(h, RO, 2), ro2 | PTE_A);
+    CHECK_EQ(h_ev(h, RO, 1), ro1);
+    CHECK_EQ(h_ev(h, SV, 3), sv3 | PTE_A);
+    CHECK_EQ(h_ev(h, SV, 2), sv2 | PTE_A);
+    CHECK_EQ(h_ev(h, SV, 1), sv1);
+    CHECK_EQ(h_ev(h, NX, 4), nx4 | PTE_A);
+    CHECK_EQ(h_ev(h, NX, 3), nx3 | PTE_A);
+    CHECK_EQ(h_ev(h, NX, 2), nx2 | PTE_A);
+    CHECK_EQ(h_ev(h, NX, 1), nx1);
     h_free(h);
 
     /* 5d: a rights fault after a TLB fill. A read of the read-only page RO
@@ -958,7 +1015,7 @@ static void test_two_walks_and_join(void)
      * PTE), acc 2, disp 5: w0 (read of P) does not match (other access), w1
      * busy with B -> waits at the head of the queue. w0 completes end 19,
      * IDLE at 20: disp 20 to w0, pwc 20: PDE-cache hit (A's fill end 19) ->
-     * rd PTE 21, ret 24, wr PTE|D 25, complete end 25, rsp 26. */
+     * rd PTE 21, ret 24, wr PTE|D 25, ret 28, complete end 28, rsp 29. */
     h = h_new(MODE);
     map4k_acc(h, P, PA(1));
     map4k_acc(h, Q, PA(2));
@@ -969,12 +1026,97 @@ static void test_two_walks_and_join(void)
     h_run_idle(h);
     EXPECT_CYC(h, a, 0, 20);
     EXPECT_CYC(h, b, 1, 21);
-    EXPECT_CYC(h, c, 2, 26);
+    EXPECT_CYC(h, c, 2, 29);
     EXPECT_OK(h, c, PA(1), MMU_PS_4K, MMU_SRC_WALK, 3);
     CHECK_EQ(h->nmreq, 10);
     EXPECT_RD(h, 8, 21, 0, h_ea(h, P, 1));
     EXPECT_WR(h, 9, 25, 0, h_ea(h, P, 1), pte_p | 0x40);
     h_free(h);
+}
+
+/* ------------------------------------------------------ locked updates */
+/* The race of issue #9 (6.11): a write W and a read R of one page of fresh
+ * tables (A = D = 0 everywhere), accepted in 0 and 1; R has another access
+ * kind and does not join W. W (walker 0): rd 4, 8, 12, 16, PTE ret 19. R
+ * (walker 1): disp 4, rd 5, 9, 13, 17, PTE ret 20. Locked updates, each
+ * answered 3 cycles later; a walker waiting for its answer does not want
+ * the port: W 20 (PML4E|A), 24 (PDPTE|A), 28 (PDE|A), 32 (PTE|A|D), last
+ * ret 35 -> rsp 36; R 21, 25, 29, 33 (PTE|A) -> ret 36, rsp 37. R's
+ * updates find A (and D) already set by W's: they agree with what R read
+ * but for A/D, so A is ORed in and D stays. The PTE ends as PTE|A|D. */
+static void test_locked_update_race(void)
+{
+    h_t *h = h_new(MODE);
+    h_map(h, VA0, PA(1), MMU_PS_4K, PT_W | PT_U);
+    const uint64_t e4 = h_ev(h, VA0, 4), e3 = h_ev(h, VA0, 3), e2 = h_ev(h, VA0, 2), e1 = h_ev(h, VA0, 1);
+    CHECK_EQ((e4 | e3 | e2 | e1) & (PTE_A | PTE_D), 0);
+    int w = h_add(h, 0, VA0 + 0x10, ACC_W, U);
+    int r = h_add(h, 1, VA0 + 0x20, ACC_R, U);
+    h_run_idle(h);
+    EXPECT_CYC(h, w, 0, 36);
+    EXPECT_CYC(h, r, 1, 37);
+    EXPECT_OK(h, w, PA(1) | 0x10, MMU_PS_4K, MMU_SRC_WALK, 0);
+    EXPECT_OK(h, r, PA(1) | 0x20, MMU_PS_4K, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 16);
+    EXPECT_RD(h, 6, 16, 0, h_ea(h, VA0, 1));
+    EXPECT_RD(h, 7, 17, 1, h_ea(h, VA0, 1));
+    EXPECT_WR(h, 8, 20, 0, h_ea(h, VA0, 4), e4 | 0x20);
+    EXPECT_WR(h, 9, 21, 1, h_ea(h, VA0, 4), e4 | 0x20);
+    EXPECT_WR(h, 14, 32, 0, h_ea(h, VA0, 1), e1 | 0x60);
+    EXPECT_WR(h, 15, 33, 1, h_ea(h, VA0, 1), e1 | 0x20); /* the write that used to clear D */
+    CHECK_EQ(h_ev(h, VA0, 4), e4 | PTE_A);
+    CHECK_EQ(h_ev(h, VA0, 3), e3 | PTE_A);
+    CHECK_EQ(h_ev(h, VA0, 2), e2 | PTE_A);
+    CHECK_EQ(h_ev(h, VA0, 1), e1 | PTE_A | PTE_D);
+    h_free(h);
+}
+
+/* [T:ad-check] (6.12): every entry has A = 1 but the PTE (A = D = 0). A read
+ * walks: rd 4, 8, 12, 16, PTE ret 19, locked update (PTE|A) 20, ret 23.
+ * "Software" rewrites the PTE in cycle 18:
+ *  (a) P cleared: the update finds another value: no write; restart at the
+ *      PML4E without a PWC lookup: rd 24, 28, 32, 36, ret 39 P = 0: #PF
+ *      not present, rsp 40, pwc 0, size 3; the PTE stays as software wrote it;
+ *  (b) D set (only A/D differ): the update applies (A ORed in), rsp 24;
+ *  (c) another frame, P = 1: restart, the new PTE (A = 0) read in 36, ret
+ *      39, update 40, ret 43, rsp 44 with the new frame, pwc 0. */
+static void test_locked_update_restart(void)
+{
+    for (int k = 0; k < 3; k++) {
+        h_t *h = h_new(MODE);
+        map4k_acc(h, VA0, PA(1));
+        const uint64_t a1 = h_ea(h, VA0, 1), e1 = h_ev(h, VA0, 1) & ~(PTE_A | PTE_D);
+        pmem_write64(h->mem, a1, e1);
+        const uint64_t sw = k == 0 ? (e1 & ~PTE_P) : k == 1 ? (e1 | PTE_D) : ((e1 & ~0xFFFFFFFFFF000ull) | PA(5));
+        h->npoke = 1;
+        h->poke_cycle[0] = 18;
+        h->poke_addr[0] = a1;
+        h->poke_val[0] = sw;
+        int r = h_add(h, 0, VA0 + 0x40, ACC_R, U);
+        h_run_idle(h);
+        EXPECT_WR(h, 4, 20, 0, a1, e1 | PTE_A);
+        if (k == 0) {
+            EXPECT_CYC(h, r, 0, 40);
+            EXPECT_FAULT(h, r, MMU_FAULT_PF, MMU_CAUSE_NOT_PRESENT, 0x04, MMU_PS_NONE, MMU_SRC_WALK, 0);
+            CHECK_EQ(h->nmreq, 9);
+            EXPECT_RD(h, 5, 24, 0, h_ea(h, VA0, 4));
+            EXPECT_RD(h, 8, 36, 0, a1);
+            CHECK_EQ(pmem_read64(h->mem, a1), sw);
+        } else if (k == 1) {
+            EXPECT_CYC(h, r, 0, 24);
+            EXPECT_OK(h, r, PA(1) | 0x40, MMU_PS_4K, MMU_SRC_WALK, 0);
+            CHECK_EQ(h->nmreq, 5);
+            CHECK_EQ(pmem_read64(h->mem, a1), e1 | PTE_A | PTE_D);
+        } else {
+            EXPECT_CYC(h, r, 0, 44);
+            EXPECT_OK(h, r, PA(5) | 0x40, MMU_PS_4K, MMU_SRC_WALK, 0);
+            CHECK_EQ(h->nmreq, 10);
+            EXPECT_RD(h, 8, 36, 0, a1);
+            EXPECT_WR(h, 9, 40, 0, a1, sw | PTE_A);
+            CHECK_EQ(pmem_read64(h->mem, a1), sw | PTE_A);
+        }
+        h_free(h);
+    }
 }
 
 /* ---------------------------------------------------------------- 7 */
@@ -1050,13 +1192,14 @@ static void test_memory_port_conflict(void)
     EXPECT_RD(h, 8, 33, 0, h_ea(h, P, 1));
     h_free(h);
 
-    /* 7c: an A/D write competes like a read. A: write to P (all entries
-     * A = 1, PTE D = 0) acc 0 -> w0:
-     * rd 4, 8, 12, 16, ret 19 -> ADW (one write, PTE|D). B (Q) acc 16: L1
+    /* 7c: a locked A/D update competes like a read. A: write to P (all
+     * entries A = 1, PTE D = 0) acc 0 -> w0:
+     * rd 4, 8, 12, 16, ret 19 -> ADW (one update, PTE|D). B (Q) acc 16: L1
      * 16, ST 18, disp 19 -> w1, pwc 19 miss -> MEMRQ. Start of 20: w0 ADW,
      * w1 MEMRQ, rr = 1 (last grant w0 at 16) -> w1 wins: rd PML4E(Q) 20
-     * (rr = 0); w0 wr PTE 21 (rr = 1), complete end 21, rsp 22 (latency 22).
-     * w1: ret 23, rd 24, ret 27, rd 28, ret 31, rd 32, ret 35, rsp 36. */
+     * (rr = 0); w0 wr PTE 21 (rr = 1), ret 24 (after w1's ret 23): complete
+     * end 24, rsp 25 (latency 25). w0 waits in ADWAIT and does not want
+     * the port: w1 rd 24, ret 27, rd 28, ret 31, rd 32, ret 35, rsp 36. */
     h = h_new(MODE);
     map4k_acc(h, P, PA(1));
     map4k_acc(h, Q, PA(2));
@@ -1064,7 +1207,7 @@ static void test_memory_port_conflict(void)
     a = h_add(h, 0, P, ACC_W, U);
     b = h_add(h, 16, Q, ACC_R, U);
     h_run_idle(h);
-    EXPECT_CYC(h, a, 0, 22);
+    EXPECT_CYC(h, a, 0, 25);
     EXPECT_CYC(h, b, 16, 36);
     CHECK_EQ(h->nmreq, 9);
     EXPECT_RD(h, 3, 16, 0, h_ea(h, P, 1));
@@ -1615,6 +1758,8 @@ int main(void)
     test_ad_updates();
     test_page_faults();
     test_two_walks_and_join();
+    test_locked_update_race();
+    test_locked_update_restart();
     test_memory_port_conflict();
     test_response_order();
     test_flush_during_walk();
