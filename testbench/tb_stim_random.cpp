@@ -59,8 +59,8 @@ class RandomStim : public Stimulus {
           << " unmapped=" << p_unmapped_ << " noncanon=" << p_noncanon_ << " req=" << p_req_burst_ << "/"
           << p_req_idle_ << " ctl=" << p_ctl_ << " user=" << p_user_ << " mix=" << mix_[0] << "," << mix_[1] << ","
           << mix_[2] << " pages=" << pages_lo_ << ".." << pages_hi_ << " edits=" << p_edit_
-          << " kernel=" << p_kernel_ << " os=" << p_os_ << " early=" << early_reqs_ << " inert=" << p_inert_ << " (" << inert_entries_ << " entries, "
-          << inert_set_ << " bits)" << " mem-lat=" << ctx_.mem_lat->text;
+          << " kernel=" << p_kernel_ << " os=" << p_os_ << " early=" << early_reqs_ << " inert=" << p_inert_ << " ("
+          << inert_entries_ << " entries, " << inert_set_ << " bits) mem-lat=" << ctx_.mem_lat->text;
         return s.str();
     }
 
