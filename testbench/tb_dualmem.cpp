@@ -101,6 +101,16 @@ void DualMem::mark_accessed(uint64_t cr3, uint64_t va)
     }
 }
 
+uint64_t DualMem::inert_bits(unsigned level, bool leaf)
+{
+    const uint64_t pwt_pcd = PTE_PWT | PTE_PCD, ign_11_9 = 0xE00ull;
+    const uint64_t hi_62_52 = 0x7FF0000000000000ull; // 58:52 ignored, 62:59 PK in a leaf; 62:52 ignored above
+    if (!leaf)                                       // Tables 4-15, 4-17, 4-19: 6, 8, 11:9 (11:8), 62:52 ignored
+        return pwt_pcd | (1ull << 6) | (1ull << 8) | ign_11_9 | hi_62_52;
+    uint64_t pat = level == 1 ? (1ull << 7) : (1ull << 12); // Table 4-20 / Tables 4-16, 4-18
+    return pwt_pcd | pat | ign_11_9 | hi_62_52;
+}
+
 namespace {
 struct Snap {
     std::map<uint64_t, std::vector<uint64_t>> frames;

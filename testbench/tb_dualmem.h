@@ -38,6 +38,20 @@ class DualMem {
     // Set A in the non-leaf entries (levels 4..2 above the leaf) used for va.
     void mark_accessed(uint64_t cr3, uint64_t va);
 
+    // The bits software may set in a present entry at `level` (4 PML4E .. 1
+    // PTE; leaf: PS = 1 at levels 3 and 2, always at 1) that do not change a
+    // translation with CR4.PKE = 0: PWT and PCD (memory type, not modelled),
+    // PAT in a leaf (bit 7 of a PTE, bit 12 of a 2 MiB or 1 GiB leaf), the
+    // ignored bits (6 and 8 above the leaf, 11:9, 58:52 of a leaf and 62:52
+    // above it) and the protection key 62:59 of a leaf (ignored with
+    // PKE = 0). Intel SDM Vol. 3A 4.5, Tables 4-15 (PML4E), 4-16 (PDPTE,
+    // 1 GiB page), 4-17 (PDPTE -> page directory), 4-18 (PDE, 2 MiB page),
+    // 4-19 (PDE -> page table), 4-20 (PTE). Not included: the bits with a
+    // meaning (P, R/W, U/S, A, D, G, PS, XD) and the reserved ones (PML4E
+    // bit 7, 29:13 / 20:13 of a 1 GiB / 2 MiB leaf, 51:MAXPHYADDR, XD with
+    // NXE = 0), which the stimulus sets on purpose elsewhere.
+    static uint64_t inert_bits(unsigned level, bool leaf);
+
     // Compare the two memories word by word. Returns the number of differing
     // words; the first `max_report` are described in report.
     uint64_t compare(std::string &report, unsigned max_report = 8) const;

@@ -826,6 +826,237 @@ void t_implicit(ScriptStim &s)
     s.one(8, U + 40, W, false, hit(MMU_SRC_L1, 1), true);      // implicit write, R/W = 1, D = 1: L1 hit
 }
 
+// ---- issue #9.5: bits the MMU must ignore, I/D with NXE = SMEP = 0, the
+// memory port with the round-robin pointer at walker 0, tree-PLRU victims.
+// Every table here has A = 1 (and D = 1 in leaves) everywhere: no walk makes
+// an A/D write, so nothing depends on how long one takes.
+
+// One entry kind and the bits of it that software may set without changing
+// the translation (CR4.PKE = 0, IA32_EFER.NXE = 1), written out from the
+// Intel SDM Vol. 3A 4.5 tables (deliberately not from DualMem::inert_bits,
+// which the random test uses): P, R/W, U/S, A are set anyway; XD (63) is
+// listed, the test only reads and writes. Bits 51:MAXPHYADDR and the
+// PML4E's bit 7, 29:13 of a 1 GiB and 20:13 of a 2 MiB leaf are reserved.
+struct BitKind {
+    const char *name;
+    unsigned level;    // 4 PML4E .. 1 PTE
+    bool leaf;
+    unsigned sizes[3]; // page sizes used below it, in turn (MMU_PS_*)
+    unsigned nsizes;
+    std::vector<unsigned> bits;
+};
+std::vector<unsigned> bit_list(std::initializer_list<unsigned> low, unsigned hi_from, unsigned hi_to)
+{
+    std::vector<unsigned> v(low);
+    for (unsigned b = hi_from; b <= hi_to; b++)
+        v.push_back(b);
+    return v;
+}
+const std::vector<BitKind> &bit_kinds()
+{
+    static const std::vector<BitKind> k = {
+        // Table 4-15 PML4E: 3 PWT, 4 PCD, 6 ign, (7 rsvd), 11:8 ign, 62:52 ign, 63 XD
+        {"PML4E", 4, false, {MMU_PS_4K, MMU_PS_2M, MMU_PS_1G}, 3, bit_list({3, 4, 6, 8, 9, 10, 11}, 52, 63)},
+        // Table 4-17 PDPTE -> page directory: 3, 4, 6 ign, (7 PS = 0), 11:8 ign, 62:52 ign, 63 XD
+        {"PDPTE", 3, false, {MMU_PS_4K, MMU_PS_2M, 0}, 2, bit_list({3, 4, 6, 8, 9, 10, 11}, 52, 63)},
+        // Table 4-19 PDE -> page table: the same
+        {"PDE", 2, false, {MMU_PS_4K, 0, 0}, 1, bit_list({3, 4, 6, 8, 9, 10, 11}, 52, 63)},
+        // Table 4-16 PDPTE, 1 GiB page: 3, 4, 6 D, 8 G, 11:9 ign, 12 PAT, 58:52 ign, 62:59 PK, 63 XD
+        {"PDPTE-1G", 3, true, {MMU_PS_1G, 0, 0}, 1, bit_list({3, 4, 6, 8, 9, 10, 11, 12}, 52, 63)},
+        // Table 4-18 PDE, 2 MiB page: the same (20:13 reserved instead of 29:13)
+        {"PDE-2M", 2, true, {MMU_PS_2M, 0, 0}, 1, bit_list({3, 4, 6, 8, 9, 10, 11, 12}, 52, 63)},
+        // Table 4-20 PTE: 3, 4, 6 D, 7 PAT, 8 G, 11:9 ign, 58:52 ign, 62:59 PK, 63 XD
+        {"PTE", 1, true, {MMU_PS_4K, 0, 0}, 1, bit_list({3, 4, 6, 7, 8, 9, 10, 11}, 52, 63)},
+    };
+    return k;
+}
+
+unsigned leaf_level(unsigned ps) { return ps == MMU_PS_4K ? 1 : ps == MMU_PS_2M ? 2 : 3; }
+
+// Two offsets inside a page of size ps; in a 2 MiB or 1 GiB page one with
+// bit 12 clear and one with it set, so that the PAT bit (12) of the leaf
+// leaking into the address, or bit 12 of the offset lost, shows.
+uint64_t page_off(unsigned ps, bool odd)
+{
+    if (ps == MMU_PS_4K)
+        return odd ? 0x548 : 0xAB8;
+    uint64_t o = ps == MMU_PS_2M ? 0x1AA0D8 : 0x2AA0DE8;
+    return odd ? o | 0x1000 : o;
+}
+
+// For each entry kind at each level and each of its bits: a page whose
+// entry of that kind has only that bit set (beyond P, R/W, U/S, A and D in
+// the leaf) is read (a walk from no PWC hit) and written (a hit in the L1 TLB
+// for a leaf kind; for a non-leaf kind a second page under the same entry,
+// found through the page-walk cache that holds it), both with the exact
+// physical address: frame from the allocator + offset, no fault, the page
+// size. Then one page of each size with every such bit of every level set.
+void t_legal_bits(ScriptStim &s)
+{
+    uint64_t rt = s.space();
+    DualMem &m = s.mem();
+    start(s, rt, s.base_mode() | MMU_MODE_NXE); // NXE = 1: XD is not reserved
+    uint64_t l4 = 1;
+    uint32_t id = 1;
+    for (const BitKind &k : bit_kinds()) {
+        for (size_t i = 0; i < k.bits.size(); i++, l4++) {
+            unsigned ps = k.sizes[i % k.nsizes], L = leaf_level(ps);
+            // a path of its own (its own PML4E): no PWC entry of another case is used
+            uint64_t va = va_of(l4, 3, L <= 2 ? 5 : 0, L == 1 ? 7 : 0);
+            uint64_t pa = s.map(rt, va, ps, UW);
+            uint64_t bit = 1ull << k.bits[i];
+            m.set_bits(m.entry_addr(rt, va, k.level), bit);
+            Exp w = walk(ps, 0, -1, pa + page_off(ps, false), true);
+            s.one(id++, va + page_off(ps, false), R, true, w);
+            if (k.leaf) {
+                s.one(id++, va + page_off(ps, true), W, true, hit(MMU_SRC_L1, -1, pa + page_off(ps, true), true));
+                continue;
+            }
+            // the next entry one level below k: the walk starts below the cached entry of kind k
+            unsigned sh = 12 + 9 * (k.level - 2);
+            uint64_t va2 = va + (1ull << sh);
+            uint64_t pa2 = s.map(rt, va2, ps, UW);
+            Exp w2 = walk(ps, (int)(5 - k.level), -1, pa2 + page_off(ps, true), true);
+            s.one(id++, va2 + page_off(ps, true), W, true, w2);
+        }
+    }
+    // every bit of every kind at every level of one path, for each page size
+    for (unsigned ps = MMU_PS_4K; ps <= MMU_PS_1G; ps++, l4++) {
+        unsigned L = leaf_level(ps);
+        uint64_t va = va_of(l4, 3, L <= 2 ? 5 : 0, L == 1 ? 7 : 0);
+        uint64_t pa = s.map(rt, va, ps, UW);
+        for (const BitKind &k : bit_kinds()) {
+            if (k.level < L || k.leaf != (k.level == L))
+                continue;
+            uint64_t set = 0;
+            for (unsigned b : k.bits)
+                set |= 1ull << b;
+            m.set_bits(m.entry_addr(rt, va, k.level), set);
+        }
+        s.one(id++, va + page_off(ps, true), R, true, walk(ps, 0, -1, pa + page_off(ps, true), true));
+        s.one(id++, va + page_off(ps, false), W, true, hit(MMU_SRC_L1, -1, pa + page_off(ps, false), true));
+    }
+}
+
+// A fetch that faults with IA32_EFER.NXE = 0 and CR4.SMEP = 0: the I/D bit
+// (4) of the error code is 0 (SDM 4.7: I/D is set only if SMEP or NXE is 1).
+// Error codes written out: P 1, W/R 2, U/S 4, RSVD 8, I/D 16. Then the same
+// user fetch with NXE = 1 and with SMEP = 1 sets I/D.
+void t_fetch_nx_off(ScriptStim &s)
+{
+    uint64_t rt = s.space();
+    uint64_t SUP = va_of(1, 2, 3, 4), NP = va_of(1, 2, 3, 5), XDP = va_of(1, 2, 3, 6), OK = va_of(1, 2, 3, 7);
+    s.map(rt, SUP, MMU_PS_4K, PT_W | PT_D);        // supervisor page
+    s.map(rt, XDP, MMU_PS_4K, UW | PT_NX);         // XD = 1: reserved while NXE = 0
+    uint64_t pok = s.map(rt, OK, MMU_PS_4K, UW);   // NP's PTE (index 5) stays 0
+    const uint32_t m0 = s.base_mode() & ~(uint32_t)(MMU_MODE_NXE | MMU_MODE_SMEP | MMU_MODE_SMAP);
+    start(s, rt, m0);
+    s.one(1, SUP, X, true, pf(MMU_CAUSE_USER, 0x5, MMU_PS_4K));            // P | U/S
+    s.one(2, NP, X, true, pf(MMU_CAUSE_NOT_PRESENT, 0x4, MMU_PS_NONE));    // U/S
+    s.one(3, NP, X, false, pf(MMU_CAUSE_NOT_PRESENT, 0x0, MMU_PS_NONE));   // supervisor: 0
+    s.one(4, va_of(9, 0, 0, 0), X, false, pf(MMU_CAUSE_NOT_PRESENT, 0x0, MMU_PS_NONE)); // PML4E not present
+    s.one(5, XDP, X, true, pf(MMU_CAUSE_RSVD, 0xD, MMU_PS_NONE));          // P | U/S | RSVD
+    s.one(6, OK + 0x10, X, true, walk(MMU_PS_4K, -1, -1, pok + 0x10, true)); // a fetch that works
+    s.one(7, OK + 0x20, X, false, hit(MMU_SRC_L1, -1, pok + 0x20, true)); // supervisor, SMEP = 0: allowed
+    s.mode(m0 | MMU_MODE_NXE);
+    s.one(8, SUP, X, true, pf(MMU_CAUSE_USER, 0x15, MMU_PS_4K));           // P | U/S | I/D
+    s.one(9, NP, X, false, pf(MMU_CAUSE_NOT_PRESENT, 0x10, MMU_PS_NONE));  // I/D
+    s.mode(m0 | MMU_MODE_SMEP);
+    s.one(10, SUP, X, true, pf(MMU_CAUSE_USER, 0x15, MMU_PS_4K));          // P | U/S | I/D
+    s.one(11, OK, X, false, pf(MMU_CAUSE_SMEP, 0x11, MMU_PS_4K));          // P | I/D
+}
+
+// [T:memory port] with the pointer at walker 0: walker 1 was granted last
+// and both walkers want the port in the same cycle; walker 0 must win.
+// Cycles from A's acceptance c (memory latency 3, every A bit set):
+//   A (walker 0) reads in c+4, c+8, c+12, c+16, answers in c+20;
+//   B, accepted in c+5 (walker 1), reads in c+9, c+13, c+17 (pointer -> 0);
+//   C, accepted in c+17, is dispatched in c+20 to walker 0 (idle since the
+//   end of c+19) and wants the port in c+21, as does B's last read: walker 0
+//   wins (C's walk takes 20 cycles), B reads in c+22 and answers in c+26
+//   (21 cycles). port_conflict is the other case (pointer at walker 1).
+void t_port_rr_walker0(ScriptStim &s)
+{
+    uint64_t rt = s.space(), A = va_of(1, 2, 3, 4), B = va_of(2, 5, 6, 7), C = va_of(3, 8, 9, 10);
+    s.map(rt, A, MMU_PS_4K, UW);
+    s.map(rt, B, MMU_PS_4K, UW);
+    s.map(rt, C, MMU_PS_4K, UW);
+    start(s, rt, s.base_mode());
+    s.req(1, A);
+    s.idle(4);
+    s.req(2, B);
+    s.idle(11);
+    s.req(3, C);
+    s.drain();
+    s.expect(1, walk(MMU_PS_4K, 0, 20));
+    s.expect(2, walk(MMU_PS_4K, 0, 21));
+    s.expect(3, walk(MMU_PS_4K, 0, 20));
+    ScriptStim *sp = &s;
+    s.final_check([sp]() -> std::string {
+        const RspRecord *a = sp->rec(1), *b = sp->rec(2), *c = sp->rec(3);
+        if (!a || !b || !c)
+            return "missing responses";
+        if (!sp->timing())
+            return "";
+        if (b->t_acc != a->t_acc + 5 || c->t_acc != a->t_acc + 17)
+            return "B, C accepted " + std::to_string(b->t_acc - a->t_acc) + ", " +
+                   std::to_string(c->t_acc - a->t_acc) + " cycles after A, expected 5, 17";
+        return "";
+    });
+}
+
+// Tree-PLRU (model/sa.h): the 4 KiB DTLB of the tiny preset, 2 sets x 4
+// ways, bits b0 (root), b1 (ways 0/1), b2 (ways 2/3); a touch points the
+// path away from the way, the victim follows the bits (0 left, 1 right).
+// Pages P0..P5 with even page numbers all go to set 0 (and to STLB sets
+// 0, 2, 4, 6, 0, 2 of 8 x 4: the STLB keeps every one), so a DTLB miss of a
+// page seen before is an STLB hit that refills the DTLB: where each read is
+// found (walk, L1, STLB) shows every victim. State [b0 b1 b2], ways w0..w3:
+//  1-4  P0..P3 walk, fill w0..w3                  [0 0 0]  P0 P1 P2 P3
+//  5    P0 L1 hit (w0)                            [1 1 0]
+//  6    P4 walk: victim b0=1 -> b2=0 -> w2 (P2);  [0 1 1]  P0 P1 P4 P3
+//       (true LRU would evict P1)
+//  7    P1 L1 hit (w1)                            [1 0 1]
+//  8    P2 STLB, victim w3 (P3)                   [0 0 0]  P0 P1 P4 P2
+//  9    P3 STLB, victim w0 (P0)                   [1 1 0]  P3 P1 P4 P2
+//  10   P4 L1 hit (w2)                            [0 1 1]
+//  11   P5 walk, victim w1 (P1)                   [1 0 1]  P3 P5 P4 P2
+//  12   P0 STLB, victim w3 (P2)                   [0 0 0]  P3 P5 P4 P0
+//  13   P2 STLB, victim w0 (P3)                   [1 1 0]  P2 P5 P4 P0
+//  14   P1 STLB, victim w2 (P4)                   [0 1 1]  P2 P5 P1 P0
+//  15   P5 L1 hit (w1)                            [1 0 1]
+//  16   P0 L1 hit (w3)                            [0 0 0]
+//  17   P4 STLB, victim w0 (P2)                   [1 1 0]  P4 P5 P1 P0
+//  18   P3 STLB, victim w2 (P1)                   [0 1 1]  P4 P5 P3 P0
+//  19   P5 L1 hit (w1)                            [1 0 1]
+//  20   P1 STLB, victim w3 (P0)                   [0 0 0]  P4 P5 P3 P1
+// The end-of-test compare checks the PLRU bits of both sides too.
+void t_plru_victims(ScriptStim &s)
+{
+    uint64_t rt = s.space(), P[6];
+    uint64_t pa[6];
+    for (unsigned i = 0; i < 6; i++) {
+        P[i] = va_of(1, 2, 3, 2 * i);
+        pa[i] = s.map(rt, P[i], MMU_PS_4K, UW);
+    }
+    start(s, rt, s.base_mode());
+    const unsigned WK = MMU_SRC_WALK, L1 = MMU_SRC_L1, ST = MMU_SRC_STLB;
+    static const struct {
+        unsigned page, src;
+    } seq[] = {{0, WK}, {1, WK}, {2, WK}, {3, WK}, {0, L1}, {4, WK}, {1, L1}, {2, ST}, {3, ST}, {4, L1},
+               {5, WK}, {0, ST}, {2, ST}, {1, ST}, {5, L1}, {0, L1}, {4, ST}, {3, ST}, {5, L1}, {1, ST}};
+    uint32_t id = 1;
+    for (const auto &q : seq) {
+        Exp e = src_only(q.src);
+        e.fault = 0;
+        e.size = MMU_PS_4K;
+        e.has_pa = true;
+        e.pa = pa[q.page] + 8 * id;
+        s.one(id, P[q.page] + 8 * id, R, true, e);
+        id++;
+    }
+}
+
 struct Entry {
     const char *name, *descr;
     void (*fn)(ScriptStim &);
@@ -848,6 +1079,11 @@ const Entry kTests[] = {
     {"ad_restart", "6.12: an entry changed before its locked update: the walk restarts", t_ad_restart},
     {"rights_ad", "5.5: rights faults at each leaf level set A above the leaf, not in it", t_rights_ad},
     {"implicit", "[T:implicit]: implicit supervisor accesses with SMAP and AC both ways", t_implicit},
+    {"legal_bits", "#9.5: PWT, PCD, PAT, ignored, PK and XD bits in each entry kind: same translation", t_legal_bits},
+    {"fetch_nx_off", "#9.5: fetch faults with NXE = 0 and SMEP = 0: I/D = 0 in the error code", t_fetch_nx_off},
+    {"port_rr_walker0", "#9.5: both walkers want the port, round-robin pointer at walker 0: walker 0 wins",
+     t_port_rr_walker0},
+    {"plru_victims", "#9.5: tree-PLRU victims of the 4 KiB DTLB after fills and hits", t_plru_victims},
 };
 
 } // namespace

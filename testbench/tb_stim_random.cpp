@@ -4,9 +4,13 @@
 // both memories: user pages per process and kernel pages shared by all
 // (same frames, often global), clustered in a few regions so that upper
 // levels are shared and the page-walk caches hit; a mix of 4 KiB, 2 MiB and
-// 1 GiB pages; random R/W, U/S, XD, G and A/D states; then edits of some
-// entries: not present, reserved bits set, R/W or U/S cleared or XD set in
-// non-leaf entries, A set or clear.
+// 1 GiB pages; random R/W, U/S, XD, G and A/D states; in every entry of every
+// level, each bit that software may set without changing the translation
+// (PWT, PCD, PAT, the ignored bits, the protection key: DualMem::inert_bits)
+// set with probability `inert`, from a stream of its own so that the other
+// choices of a seed do not depend on it (--knob inert=0: none); then edits of
+// some entries: not present, reserved bits set, R/W or U/S cleared or XD set
+// in non-leaf entries, A set or clear.
 //
 // Run: bursts of requests (back to back or sparse) with tunable locality
 // (re-use of a small working set), to mapped, unmapped and non-canonical
@@ -40,7 +44,11 @@ struct Region {
 
 class RandomStim : public Stimulus {
   public:
-    explicit RandomStim(const StimContext &c) : Stimulus(c), rng_(Rng::derive(c.seed, 1)) { choose_knobs(); }
+    explicit RandomStim(const StimContext &c)
+        : Stimulus(c), rng_(Rng::derive(c.seed, 1)), inert_rng_(Rng::derive(c.seed, 6))
+    {
+        choose_knobs();
+    }
 
     std::string name() const override { return "random"; }
 
@@ -51,7 +59,8 @@ class RandomStim : public Stimulus {
           << " unmapped=" << p_unmapped_ << " noncanon=" << p_noncanon_ << " req=" << p_req_burst_ << "/"
           << p_req_idle_ << " ctl=" << p_ctl_ << " user=" << p_user_ << " mix=" << mix_[0] << "," << mix_[1] << ","
           << mix_[2] << " pages=" << pages_lo_ << ".." << pages_hi_ << " edits=" << p_edit_
-          << " kernel=" << p_kernel_ << " os=" << p_os_ << " early=" << early_reqs_ << " mem-lat=" << ctx_.mem_lat->text;
+          << " kernel=" << p_kernel_ << " os=" << p_os_ << " early=" << early_reqs_ << " inert=" << p_inert_ << " ("
+          << inert_entries_ << " entries, " << inert_set_ << " bits) mem-lat=" << ctx_.mem_lat->text;
         return s.str();
     }
 
@@ -99,6 +108,8 @@ class RandomStim : public Stimulus {
         p_kernel_ = knob("kernel", pick(kern));
         p_os_ = knob("os", rng_.chance(0.7) ? 0.5 : 0.0);
         early_reqs_ = (unsigned)knob("early", rng_.chance(0.2) ? (double)rng_.range(1, 6) : 0.0);
+        static const double inert[] = {0.05, 0.2, 0.5};
+        p_inert_ = knob("inert", inert[inert_rng_.below(3)]); // its own stream: see the top of the file
         std::string e;
         if (!ctx_.mem_lat_given)
             ctx_.mem_lat->parse(lats[rng_.below(sizeof lats / sizeof lats[0])], e);
@@ -107,6 +118,7 @@ class RandomStim : public Stimulus {
     uint64_t page_bytes(unsigned ps) const { return 1ull << mmu_ps_shift(ps); }
     void add_page(std::vector<Page> &list, uint64_t root, const Region &r, bool kernel, std::vector<uint64_t> *roots);
     void edit_entries(uint64_t root, const Page &p);
+    void set_inert_bits(uint64_t root, const Page &p);
     uint64_t gen_va(bool *kernel = nullptr);
     void os_activity();
     void gen_request(mmu_in_t &in);
@@ -115,9 +127,13 @@ class RandomStim : public Stimulus {
     uint64_t cur_pcid() const { return (mode_ & MMU_MODE_PCIDE) ? (cr3_ & 0xFFF) : 0; }
 
     Rng rng_;
+    Rng inert_rng_; // the inert bits only
     // knobs
     unsigned nproc_ = 1;
     bool pcid_on_ = false;
+    double p_inert_ = 0;
+    uint64_t inert_entries_ = 0, inert_set_ = 0;
+    std::set<uint64_t> inert_seen_; // entries already given inert bits
     double locality_, p_unmapped_, p_noncanon_, p_req_burst_, p_req_idle_, p_ctl_, p_user_, p_edit_, p_kernel_, p_os_;
     uint32_t mix_[3];
     unsigned pages_lo_, pages_hi_, early_reqs_;
@@ -230,6 +246,30 @@ void RandomStim::edit_entries(uint64_t root, const Page &p)
     }
 }
 
+// Every entry on the path of p (each entry once, shared ones too): each bit
+// of DualMem::inert_bits set with probability p_inert_. Both models must
+// translate exactly as without them; A/D writes must keep them.
+void RandomStim::set_inert_bits(uint64_t root, const Page &p)
+{
+    DualMem &m = *ctx_.mem;
+    unsigned leaf = p.ps == MMU_PS_4K ? 1 : p.ps == MMU_PS_2M ? 2 : 3;
+    for (unsigned level = 4; level >= leaf; level--) {
+        uint64_t a = m.entry_addr(root, p.va, level);
+        if (!a || !(m.read(a) & PTE_P))
+            return;
+        if (!inert_seen_.insert(a).second)
+            continue;
+        uint64_t cand = DualMem::inert_bits(level, level == leaf), set = 0;
+        for (unsigned b = 0; b < 64; b++)
+            if ((cand >> b & 1) && inert_rng_.chance(p_inert_))
+                set |= 1ull << b;
+        inert_entries_++;
+        inert_set_ += (uint64_t)__builtin_popcountll(set);
+        if (set)
+            m.set_bits(a, set);
+    }
+}
+
 bool RandomStim::setup(std::string &err)
 {
     (void)err;
@@ -253,6 +293,14 @@ bool RandomStim::setup(std::string &err)
         unsigned n = (unsigned)rng_.range(pages_lo_, pages_hi_);
         for (unsigned i = 0; i < n; i++)
             add_page(user_pages_[p], roots_[p], user_regions_[p][rng_.below(user_regions_[p].size())], false, nullptr);
+    }
+    if (p_inert_ > 0) {
+        for (unsigned p = 0; p < nproc_; p++) {
+            for (const Page &pg : user_pages_[p])
+                set_inert_bits(roots_[p], pg);
+            for (const Page &pg : kernel_pages_)
+                set_inert_bits(roots_[p], pg);
+        }
     }
     if (p_edit_ > 0) {
         for (unsigned p = 0; p < nproc_; p++) {
