@@ -45,7 +45,8 @@ struct Region {
 class RandomStim : public Stimulus {
   public:
     explicit RandomStim(const StimContext &c)
-        : Stimulus(c), rng_(Rng::derive(c.seed, 1)), inert_rng_(Rng::derive(c.seed, 6))
+        : Stimulus(c), rng_(Rng::derive(c.seed, 1)), inert_rng_(Rng::derive(c.seed, 6)),
+          sdm_rng_(Rng::derive(c.seed, 7))
     {
         choose_knobs();
     }
@@ -60,7 +61,9 @@ class RandomStim : public Stimulus {
           << p_req_idle_ << " ctl=" << p_ctl_ << " user=" << p_user_ << " mix=" << mix_[0] << "," << mix_[1] << ","
           << mix_[2] << " pages=" << pages_lo_ << ".." << pages_hi_ << " edits=" << p_edit_
           << " kernel=" << p_kernel_ << " os=" << p_os_ << " early=" << early_reqs_ << " inert=" << p_inert_ << " ("
-          << inert_entries_ << " entries, " << inert_set_ << " bits) mem-lat=" << ctx_.mem_lat->text;
+          << inert_entries_ << " entries, " << inert_set_ << " bits) same_page=" << p_same_
+          << " implicit=" << p_implicit_ << " nopg1g=" << p_nopg1g_ << " swstore=" << p_swstore_
+          << " mem-lat=" << ctx_.mem_lat->text;
         return s.str();
     }
 
@@ -110,6 +113,13 @@ class RandomStim : public Stimulus {
         early_reqs_ = (unsigned)knob("early", rng_.chance(0.2) ? (double)rng_.range(1, 6) : 0.0);
         static const double inert[] = {0.05, 0.2, 0.5};
         p_inert_ = knob("inert", inert[inert_rng_.below(3)]); // its own stream: see the top of the file
+        // issue #9 (locked A/D updates, implicit accesses, no 1 GiB pages):
+        // their own stream too, so the older knobs of a seed stay as they were
+        static const double same[3] = {0.05, 0.2, 0.5}, impl[3] = {0.0, 0.05, 0.2}, swst[3] = {0.0, 0.002, 0.01};
+        p_same_ = knob("same_page", same[sdm_rng_.below(3)]);
+        p_implicit_ = knob("implicit", impl[sdm_rng_.below(3)]);
+        p_nopg1g_ = knob("nopg1g", sdm_rng_.chance(0.5) ? 0.2 : 0.0);
+        p_swstore_ = knob("swstore", swst[sdm_rng_.below(3)]);
         std::string e;
         if (!ctx_.mem_lat_given)
             ctx_.mem_lat->parse(lats[rng_.below(sizeof lats / sizeof lats[0])], e);
@@ -128,6 +138,11 @@ class RandomStim : public Stimulus {
 
     Rng rng_;
     Rng inert_rng_; // the inert bits only
+    Rng sdm_rng_;   // same-page requests, implicit accesses, NOPG1G, stores during walks
+    double p_same_ = 0, p_implicit_ = 0, p_nopg1g_ = 0, p_swstore_ = 0;
+    uint64_t last_va_ = 0;
+    bool have_last_ = false;
+    void store_during_walk();
     // knobs
     unsigned nproc_ = 1;
     bool pcid_on_ = false;
@@ -382,6 +397,41 @@ void RandomStim::gen_request(mmu_in_t &in)
     in.req_acc = rng_.weighted(accw, 3);
     // user code mostly touches user pages, the kernel mostly kernel pages
     in.req_user = kernel ? rng_.chance(0.05) : rng_.chance(p_user_);
+    // the page of the previous request with another access kind: two walks
+    // of one page in flight (they do not join), racing on its A/D bits
+    if (have_last_ && sdm_rng_.chance(p_same_)) {
+        in.req_vaddr = (last_va_ & ~0xFFFull) | sdm_rng_.below(4096);
+        in.req_acc = (uint8_t)((in.req_acc + 1 + sdm_rng_.below(2)) % 3);
+    }
+    // implicit supervisor-mode accesses ([T:implicit]): mostly data, now
+    // and then a fetch (the port allows it: a supervisor fetch)
+    in.req_implicit = sdm_rng_.chance(p_implicit_) && (in.req_acc != MMU_ACC_EXEC || sdm_rng_.chance(0.1));
+    last_va_ = in.req_vaddr;
+    have_last_ = true;
+}
+
+// "Software" stores into the paging structures while walks are in flight
+// (both memories alike, after this cycle's memory requests): A, D, R/W or
+// P of an entry on the path of a recently used page flips. A walk that has
+// read the entry and still has to update it finds it changed and restarts
+// ([T:ad-check]); both models must do the same.
+void RandomStim::store_during_walk()
+{
+    if (ws_.empty())
+        return;
+    DualMem &m = *ctx_.mem;
+    uint64_t va = ws_[sdm_rng_.below(ws_.size())];
+    unsigned level = (unsigned)sdm_rng_.range(1, 4);
+    uint64_t a = m.entry_addr(roots_[cur_], va, level);
+    if (!a)
+        return;
+    static const uint64_t bits[4] = {PTE_A, PTE_D, PTE_RW, PTE_P};
+    static const uint32_t w[4] = {40, 30, 20, 10};
+    uint64_t b = bits[sdm_rng_.weighted(w, 4)];
+    if (m.read(a) & b)
+        m.set_bits(a, 0, b);
+    else
+        m.set_bits(a, b, 0);
 }
 
 void RandomStim::gen_ctl()
@@ -426,6 +476,8 @@ void RandomStim::gen_ctl()
         unsigned flips = (unsigned)rng_.below(3);
         for (unsigned i = 0; i < flips; i++)
             m ^= bits[rng_.weighted(bw, 7)];
+        if (sdm_rng_.chance(p_nopg1g_))
+            m |= MMU_MODE_NOPG1G; // a processor without 1 GiB pages (flushes everything)
         c.ctl_op = MMU_CTL_MODE;
         c.ctl_data = m;
         break;
@@ -512,6 +564,8 @@ void RandomStim::drive(uint64_t t, const mmu_out_t &o, mmu_in_t &in)
         }
         return;
     }
+    if (outstanding() && sdm_rng_.chance(p_swstore_))
+        store_during_walk();
     // bursts of requests separated by quieter stretches
     if (burst_ ? rng_.chance(0.02) : rng_.chance(0.05))
         burst_ = !burst_;
@@ -527,6 +581,7 @@ void RandomStim::drive(uint64_t t, const mmu_out_t &o, mmu_in_t &in)
         in.req_vaddr = req_.req_vaddr;
         in.req_acc = req_.req_acc;
         in.req_user = req_.req_user;
+        in.req_implicit = req_.req_implicit;
         if (o.req_ready) {
             req_pending_ = false;
             if (early_left_)
