@@ -905,7 +905,7 @@ static void test_driver(void)
     base_cfg(&c);
     sim_opts_t o = {0};
     image_opts(im, 0x1000, c.mmu.maxphyaddr, &o);
-    static const trace_rec_t recs[2] = {{0x200ffc, 8, TR_READ}, {0x900ffc, 8, TR_WRITE}};
+    static const trace_rec_t recs[2] = {{.vaddr = 0x200ffc, .size = 8, .kind = TR_READ}, {.vaddr = 0x900ffc, .size = 8, .kind = TR_WRITE}};
     static rsps_t r;
     memset(&r, 0, sizeof r);
     rsrc_t rs = {recs, 2, 0};
