@@ -109,6 +109,10 @@ read: 5
 write: 19
 exec: 81
 modify: 8
+control: 0
+user: 0
+supervisor: 0
+implicit: 0
 min address: 0x4014f0
 max address: 0x1fff000630
 EOF

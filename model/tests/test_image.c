@@ -742,7 +742,7 @@ static void test_text_errors(void)
     expect_text_err("10000000000000 1\n", "1: address 0x10000000000000 is above the 52-bit physical address space");
     expect_text_err("cr5 1\n",
                     "1: unknown header key 'cr5' (cr3, cr0.wp, cr4.smep, cr4.smap, cr4.pcide, cr4.pge, efer.nxe, "
-                    "rflags.ac, maxphyaddr)");
+                    "rflags.ac, maxphyaddr, cpuid.page1gb)");
     expect_text_err("1000 1\ncr3 1000\n", "2: header key 'cr3' after the first entry (the header comes first)");
     expect_text_err("cr3 1000\ncr3 2000\n", "2: header key 'cr3' given twice (first on line 1)");
     expect_text_err("cr0.wp 2\n", "1: cr0.wp: expected 0 or 1, got '2'");
