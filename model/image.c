@@ -34,6 +34,8 @@ static const struct {
     {"cr3", NULL, HK_HEX},           {"cr0.wp", "mode.wp", HK_BOOL},   {"cr4.smep", "mode.smep", HK_BOOL},
     {"cr4.smap", "mode.smap", HK_BOOL}, {"cr4.pcide", "pcid", HK_BOOL}, {"cr4.pge", "mode.pge", HK_BOOL},
     {"efer.nxe", "mode.nxe", HK_BOOL}, {"rflags.ac", "mode.ac", HK_BOOL}, {"maxphyaddr", "maxphyaddr", HK_DEC},
+    /* CPUID.80000001H:EDX.Page1GB: 0 = no 1 GiB pages, PDPTE.PS = 1 is a reserved bit (SDM 4.5.4) */
+    {"cpuid.page1gb", "cpuid.page1gb", HK_BOOL},
 };
 #define NHKEYS (sizeof hkeys / sizeof hkeys[0])
 
@@ -407,7 +409,7 @@ int image_load_text(image_t *im, const char *path, char *err, size_t errlen)
         if (!all_hex(w[0]) && !(w[0][0] >= '0' && w[0][0] <= '9')) {
             snprintf(err, errlen,
                      "%s:%lu: unknown header key '%s' (cr3, cr0.wp, cr4.smep, cr4.smap, cr4.pcide, cr4.pge, "
-                     "efer.nxe, rflags.ac, maxphyaddr)",
+                     "efer.nxe, rflags.ac, maxphyaddr, cpuid.page1gb)",
                      r->path, r->lineno, shown(w[0], b1, sizeof b1));
             goto out;
         }

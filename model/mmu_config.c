@@ -112,7 +112,9 @@ typedef enum {
     KT_STLB_SIZES, /* stlb.sizes */
     KT_MIX,        /* backing.mix */
     KT_PCID,       /* pcid */
-    KT_MODE        /* boolean bit arg of sim_config_t.mode */
+    KT_MODE,       /* boolean bit arg of sim_config_t.mode */
+    KT_MODE_INV,   /* boolean, the inverse of bit arg of sim_config_t.mode (cpuid.page1gb) */
+    KT_NOCACHE     /* nocache */
 } key_type_t;
 
 typedef enum { SC_SIM = 0, SC_MMU = 1 } key_scope_t; /* off is into sim_config_t / mmu_config_t */
@@ -147,6 +149,7 @@ static const cfg_key_t cfg_keys[] = {
     K_ARR("pwc.pml4e", 7),
     K_ARR("pwc.pdpte", 8),
     K_ARR("pwc.pde", 9),
+    K_OTHER("nocache", KT_NOCACHE),
     K_MU32("lat.l1", l1_lat, 1, 1000),
     K_MU32("lat.stlb", stlb_lat, 1, 1000),
     K_MU32("lat.pwc", pwc_lat, 1, 1000),
@@ -177,6 +180,7 @@ static const cfg_key_t cfg_keys[] = {
     K_MODE("mode.nxe", MMU_MODE_NXE),
     K_MODE("mode.pge", MMU_MODE_PGE),
     K_MODE("mode.ac", MMU_MODE_AC),
+    {"cpuid.page1gb", KT_MODE_INV, SC_SIM, MMU_MODE_NOPG1G, 0, 0, 1},
     K_U64("seed", seed, 0, UINT64_MAX),
 };
 
@@ -454,9 +458,23 @@ int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size
         c->mode = b ? (c->mode | MMU_MODE_PCIDE) : (c->mode & ~(uint32_t)MMU_MODE_PCIDE);
         return 0;
     case KT_MODE:
+    case KT_MODE_INV:
         if (parse_bool(key, v, &b, err, errlen) != 0)
             return -1;
+        if (k->type == KT_MODE_INV)
+            b = !b;
         c->mode = b ? (c->mode | k->arg) : (c->mode & ~(uint32_t)k->arg);
+        return 0;
+    case KT_NOCACHE:
+        /* every TLB and page-walk cache off at once: each access is a fresh
+         * walk. Applied here, where the organisation is set, so that presets,
+         * JSON files, --set, sweeps and the RTL's parameters all see it */
+        if (parse_bool(key, v, &b, err, errlen) != 0)
+            return -1;
+        c->nocache = b;
+        if (b)
+            for (int i = 0; i < ARR_COUNT; i++)
+                arr_at(&c->mmu, i)->entries = 0;
         return 0;
     }
     return fail(err, errlen, "unknown key '%s'", key);
@@ -720,9 +738,26 @@ int cfg_check(const sim_config_t *c, char *err, size_t errlen)
     if (c->pcid > 1)
         return fail(err, errlen, "pcid: must be 0 or 1 (got %" PRIu32 ")", c->pcid);
     const uint32_t known = MMU_MODE_WP | MMU_MODE_PCIDE | MMU_MODE_SMEP | MMU_MODE_SMAP | MMU_MODE_PGE |
-                           MMU_MODE_NXE | MMU_MODE_AC;
+                           MMU_MODE_NXE | MMU_MODE_AC | MMU_MODE_NOPG1G;
     if ((c->mode & ~known) != 0)
         return fail(err, errlen, "mode: unknown bits 0x%" PRIx32, c->mode & ~known);
+    if (c->nocache > 1)
+        return fail(err, errlen, "nocache: must be 0 or 1 (got %" PRIu32 ")", c->nocache);
+    if (c->nocache)
+        for (int i = 0; i < ARR_COUNT; i++)
+            if (arr_at_c(&c->mmu, i)->entries != 0)
+                return fail(err, errlen,
+                            "nocache: on, but %s.entries = %" PRIu32 " (set after nocache?); nocache turns every "
+                            "TLB and page-walk cache off",
+                            arr_names[i], arr_at_c(&c->mmu, i)->entries);
+    /* SDM 4.5.4: without Page1GB, PDPTE.PS = 1 is a reserved bit */
+    if ((c->mode & MMU_MODE_NOPG1G) && c->backing == BACK_1G)
+        return fail(err, errlen, "cpuid.page1gb: off (no 1 GiB pages), but backing = 1g maps 1 GiB pages on demand");
+    if ((c->mode & MMU_MODE_NOPG1G) && c->backing == BACK_MIX && c->mix_weight[MMU_PS_1G])
+        return fail(err, errlen,
+                    "cpuid.page1gb: off (no 1 GiB pages), but backing = mix with backing.mix weight %" PRIu32
+                    " for 1 GiB pages",
+                    c->mix_weight[MMU_PS_1G]);
     if ((c->mode & MMU_MODE_PCIDE) && !c->pcid)
         return fail(err, errlen, "pcid: mode has CR4.PCIDE set but pcid is off");
     /* process p uses PCID p+1: PCIDs 1..4095 are distinct, 4096 would wrap */
@@ -803,6 +838,12 @@ void cfg_dump(const sim_config_t *c, FILE *f)
             break;
         case KT_MODE:
             fprintf(f, "%s = %s\n", k->name, (c->mode & k->arg) ? "on" : "off");
+            break;
+        case KT_MODE_INV:
+            fprintf(f, "%s = %s\n", k->name, (c->mode & k->arg) ? "off" : "on");
+            break;
+        case KT_NOCACHE:
+            fprintf(f, "%s = %s\n", k->name, c->nocache ? "on" : "off");
             break;
         }
     }

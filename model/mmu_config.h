@@ -77,7 +77,9 @@ typedef struct {
     uint32_t processes;                /* address spaces, 1..4096 */
     uint64_t switch_every;             /* accesses between CR3 switches (processes > 1) */
     uint32_t pcid;                     /* 1: CR4.PCIDE=1 and one PCID per process */
-    uint32_t mode;                     /* initial MMU_MODE_* bits */
+    uint32_t mode;                     /* initial MMU_MODE_* bits (MMU_MODE_NOPG1G: key cpuid.page1gb = off) */
+    uint32_t nocache;                  /* 1: every TLB and page-walk cache off (key nocache; set with
+                                          cfg_set, which zeroes every array's entries) */
     uint64_t seed;                     /* frame allocator and random workloads */
 } sim_config_t;
 

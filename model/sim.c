@@ -14,6 +14,7 @@
 typedef struct {
     uint64_t va;
     uint8_t acc;
+    bool user, implicit;
     uint32_t proc;
 } req_t;
 
@@ -53,6 +54,16 @@ static unsigned replay_page_size(const pmem_t *pm, uint64_t cr3, uint64_t amask,
         table = e & amask;
     }
     return MMU_PS_4K;
+}
+
+/* "FILE:LINE" (or "NAME: access N") of the record just taken, for messages. */
+static const char *src_where(const sim_source_t *src, uint64_t nrec, char *buf, size_t n)
+{
+    if (src->where)
+        src->where(src->ctx, buf, n);
+    else
+        snprintf(buf, n, "%s: record %" PRIu64, src->name, nrec);
+    return buf;
 }
 
 int sim_run(const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char *err, size_t errlen)
@@ -126,8 +137,9 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
     pend_t pend = {0};
     bool src_done = false;
     bool ctl_pending = false;
-    uint64_t ctl_cr3 = 0;
+    mmu_in_t ctl = {0};        /* the pending control operation: ctl_op, ctl_type, ctl_pcid, ctl_data, ctl_addr */
     uint64_t nacc = 0;         /* accesses taken from the source */
+    uint64_t nrec = 0;         /* records taken from the source (accesses and control records) */
     uint64_t next_progress = 1u << 20;
     bool inorder = cfg->issue == ISSUE_INORDER;
     bool waiting_rsp = false;  /* in-order: a request is outstanding */
@@ -137,6 +149,7 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
         /* refill the pending requests from the source */
         while (pend.n == 0 && !src_done && !ctl_pending) {
             trace_rec_t r;
+            memset(&r, 0, sizeof r); /* sources that fill only vaddr, size and kind give plain accesses */
             int k = src->next(src->ctx, &r);
             if (k < 0) {
                 snprintf(err, errlen, "%s", src->errmsg ? src->errmsg(src->ctx) : "source error");
@@ -146,14 +159,71 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
                 src_done = true;
                 break;
             }
+            nrec++;
+            char wb[300];
+            if (r.kind == TR_CTL) {
+                /* a control record (docs/traces.md): one control operation, issued
+                 * when no request is outstanding (ctl_ready) */
+                memset(&ctl, 0, sizeof ctl);
+                switch (r.ctl) {
+                case TR_CTL_CR3:
+                    if (!replay) {
+                        snprintf(err, errlen, "%s: a CR3 record needs page tables that are given (--image or "
+                                 "--snapshot): with demand mapping the tables are the simulator's own",
+                                 src_where(src, nrec, wb, sizeof wb));
+                        goto out;
+                    }
+                    if ((r.value & ~(1ull << 63)) >> cfg->mmu.maxphyaddr) {
+                        snprintf(err, errlen, "%s: CR3 0x%" PRIx64 ": bits 62:%u must be 0 (MAXPHYADDR %u)",
+                                 src_where(src, nrec, wb, sizeof wb), r.value, cfg->mmu.maxphyaddr,
+                                 cfg->mmu.maxphyaddr);
+                        goto out;
+                    }
+                    ctl.ctl_op = MMU_CTL_CR3;
+                    ctl.ctl_data = r.value;
+                    roots[0] = r.value & ~(1ull << 63); /* page sizes and lazy loading follow the new tables */
+                    break;
+                case TR_CTL_INVLPG:
+                    ctl.ctl_op = MMU_CTL_INVLPG;
+                    ctl.ctl_addr = r.vaddr;
+                    break;
+                case TR_CTL_INVPCID:
+                    ctl.ctl_op = MMU_CTL_INVPCID;
+                    ctl.ctl_type = r.arg;
+                    ctl.ctl_pcid = r.pcid;
+                    ctl.ctl_addr = r.vaddr;
+                    break;
+                case TR_CTL_MODE:
+                    if (r.arg >= 8 || r.value > 1) {
+                        snprintf(err, errlen, "%s: bad mode record (bit %u, value %" PRIu64 ")",
+                                 src_where(src, nrec, wb, sizeof wb), r.arg, r.value);
+                        goto out;
+                    }
+                    /* the control channel takes the whole mode word: this bit changed */
+                    mode = r.value ? (mode | (1u << r.arg)) : (mode & ~(1u << r.arg));
+                    ctl.ctl_op = MMU_CTL_MODE;
+                    ctl.ctl_data = mode;
+                    break;
+                default:
+                    snprintf(err, errlen, "%s: unknown control record %u", src_where(src, nrec, wb, sizeof wb),
+                             r.ctl);
+                    goto out;
+                }
+                ctl.ctl_valid = true;
+                ctl_pending = true;
+                st->ctl_ops++;
+                continue;
+            }
+            if (r.kind > TR_MODIFY || r.size == 0 || r.priv > TR_PRIV_IMPLICIT ||
+                (r.priv == TR_PRIV_IMPLICIT && r.kind == TR_EXEC)) {
+                snprintf(err, errlen, "%s: bad record (kind %u, size %u, privilege %u)",
+                         src_where(src, nrec, wb, sizeof wb), r.kind, r.size, r.priv);
+                goto out;
+            }
             uint64_t last = r.vaddr + (r.size ? r.size - 1 : 0);
-            if (!pg_canonical(r.vaddr) || !pg_canonical(last) || last < r.vaddr) {
-                char wb[300];
-                if (src->where)
-                    src->where(src->ctx, wb, sizeof wb);
-                else
-                    snprintf(wb, sizeof wb, "%s: access %" PRIu64, src->name, nacc + 1);
-                snprintf(err, errlen, "%s: address 0x%" PRIx64 " (+%u bytes) is not canonical", wb, r.vaddr, r.size);
+            if (last < r.vaddr) {
+                snprintf(err, errlen, "%s: address 0x%" PRIx64 " (+%u bytes) wraps past 2^64-1",
+                         src_where(src, nrec, wb, sizeof wb), r.vaddr, r.size);
                 goto out;
             }
             uint32_t proc = cfg->processes > 1 ? (uint32_t)((nacc / cfg->switch_every) % cfg->processes) : 0;
@@ -161,10 +231,27 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
             if (proc != cur_proc) {
                 ctl_pending = true;
                 cur_proc = proc;
-                ctl_cr3 = roots[proc];
+                memset(&ctl, 0, sizeof ctl);
+                ctl.ctl_valid = true;
+                ctl.ctl_op = MMU_CTL_CR3;
+                ctl.ctl_data = roots[proc];
                 if (pcid_on)
-                    ctl_cr3 |= ((uint64_t)proc + 1) | (1ull << 63); /* cfg_check: processes <= 4095 */
+                    ctl.ctl_data |= ((uint64_t)proc + 1) | (1ull << 63); /* cfg_check: processes <= 4095 */
                 st->ctl_ops++;
+            }
+            uint8_t acc = r.kind == TR_EXEC ? MMU_ACC_EXEC : (r.kind == TR_READ ? MMU_ACC_READ : MMU_ACC_WRITE);
+            bool implicit = r.priv == TR_PRIV_IMPLICIT;
+            bool user = r.priv == TR_PRIV_USER ||
+                        (r.priv == TR_PRIV_DEFAULT && (opts->priv == SIM_PRIV_USER ||
+                                                       (opts->priv == SIM_PRIV_SPLIT && !(r.vaddr >> 63))));
+            pend.head = 0;
+            pend.n = 1;
+            if (!pg_canonical(r.vaddr) || !pg_canonical(last)) {
+                /* SDM 3.3.7.1: a #GP, nothing translated: one request for the first
+                 * non-canonical byte, which the MMU answers with the #GP */
+                uint64_t bad = pg_canonical(r.vaddr) ? 0x0000800000000000ull : r.vaddr;
+                pend.q[0] = (req_t){bad, acc, user, implicit, proc};
+                goto taken;
             }
             unsigned ps = MMU_PS_4K;
             if (replay) {
@@ -175,10 +262,7 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
             } else if (pt_demand(pt, roots[proc], r.vaddr, cfg->backing, cfg->mix_weight, &ps, err, errlen) != 0) {
                 goto out;
             }
-            uint8_t acc = r.kind == TR_EXEC ? MMU_ACC_EXEC : (r.kind == TR_READ ? MMU_ACC_READ : MMU_ACC_WRITE);
-            pend.head = 0;
-            pend.q[0] = (req_t){r.vaddr, acc, proc};
-            pend.n = 1;
+            pend.q[0] = (req_t){r.vaddr, acc, user, implicit, proc};
             uint64_t pmask = (1ull << mmu_ps_shift(ps)) - 1;
             if ((r.vaddr & ~pmask) != (last & ~pmask)) { /* crosses into the next page */
                 uint64_t next = (r.vaddr | pmask) + 1;
@@ -188,9 +272,10 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
                 } else if (pt_demand(pt, roots[proc], next, cfg->backing, cfg->mix_weight, &ps, err, errlen) != 0) {
                     goto out;
                 }
-                pend.q[1] = (req_t){next, acc, proc};
+                pend.q[1] = (req_t){next, acc, user, implicit, proc};
                 pend.n = 2;
             }
+        taken:
             if (src->progress && nacc >= next_progress) {
                 src->progress(src->progress_ctx, nacc, mmu_cycle(m), 0);
                 next_progress += 1u << 20;
@@ -220,8 +305,11 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
         if (ctl_pending) {
             if (!inorder || !waiting_rsp) {
                 in.ctl_valid = true;
-                in.ctl_op = MMU_CTL_CR3;
-                in.ctl_data = ctl_cr3;
+                in.ctl_op = ctl.ctl_op;
+                in.ctl_type = ctl.ctl_type;
+                in.ctl_pcid = ctl.ctl_pcid;
+                in.ctl_data = ctl.ctl_data;
+                in.ctl_addr = ctl.ctl_addr;
                 if (o.ctl_ready)
                     ctl_pending = false;
             }
@@ -231,7 +319,8 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
             in.req_id = (uint32_t)(id & 0xFFFF);
             in.req_vaddr = r->va;
             in.req_acc = r->acc;
-            in.req_user = opts->priv == SIM_PRIV_USER || (opts->priv == SIM_PRIV_SPLIT && !(r->va >> 63));
+            in.req_user = r->user;
+            in.req_implicit = r->implicit;
             if (o.req_ready) {
                 took_req = true;
                 id++;

@@ -5,7 +5,14 @@
  * Driver rules (docs/timing.md, "Stand-alone driver"):
  *   - an access is translated once per page it touches, lower page first;
  *     TR_MODIFY is one write access; TR_EXEC goes to the instruction side;
- *     all accesses are user-mode (sim_opts_t.priv changes that);
+ *     the privilege is the record's (TR_PRIV_*: req_user, req_implicit),
+ *     sim_opts_t.priv for records that do not give one (default user);
+ *   - a control record (TR_CTL) waits for ctl_ready and is one control
+ *     operation: CR3 (replay only), INVLPG, INVPCID, or MMU_CTL_MODE with the
+ *     whole mode word, one bit changed; counted in stats_t.ctl_ops;
+ *   - an access with a non-canonical byte is one request for the first such
+ *     byte: the MMU answers #GP (counted, logged); an access wrapping past
+ *     2^64-1 is an error naming its record;
  *   - ISSUE_PIPELINED: req_valid is held from the cycle the access is
  *     available until it is accepted; ISSUE_INORDER: the next request is
  *     presented in the cycle after the previous response;

@@ -194,7 +194,8 @@ int tlog_open(tlog_t **out, const char *path, char *err, size_t errlen)
         free_log(l);
         return -1;
     }
-    static const char hdr[] = "#mmulog v1\n#seq issue done va kind priv pa size src reads writes fault err pcid\n";
+    static const char hdr[] =
+        "#mmulog v2\n#seq issue done va kind priv pa size src reads writes fault err pcid level rights\n";
     put(l, hdr, sizeof hdr - 1);
     *out = l;
     return 0;
@@ -262,7 +263,7 @@ size_t tlog_format(char *buf, size_t n, const mmu_out_t *o, const mmu_rsp_info_t
     *p++ = ' ';
     *p++ = kinds[info->acc < 3 ? info->acc : 3];
     *p++ = ' ';
-    *p++ = info->user ? 'U' : 'S';
+    *p++ = info->implicit ? 'I' : info->user ? 'U' : 'S';
     *p++ = ' ';
     if (o->rsp_fault)
         *p++ = '-';
@@ -316,6 +317,20 @@ size_t tlog_format(char *buf, size_t n, const mmu_out_t *o, const mmu_rsp_info_t
     }
     *p++ = ' ';
     p = put_dec(p, info->pcid);
+    *p++ = ' ';
+    /* version 2: the level of the entry that faulted (#PF), the combined rights of the leaf */
+    if (o->rsp_fault == MMU_FAULT_PF && info->fault_level >= 1 && info->fault_level <= 4)
+        *p++ = (char)('0' + info->fault_level);
+    else
+        *p++ = '-';
+    *p++ = ' ';
+    if (o->rsp_size < MMU_PS_COUNT) {
+        *p++ = (info->rights & MMU_RIGHT_RW) ? 'w' : '-';
+        *p++ = (info->rights & MMU_RIGHT_US) ? 'u' : '-';
+        *p++ = (info->rights & MMU_RIGHT_XD) ? '-' : 'x';
+    } else {
+        *p++ = '-';
+    }
     *p++ = '\n';
     size_t len = (size_t)(p - t);
     if (len > n)

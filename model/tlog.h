@@ -1,9 +1,9 @@
 /* tlog.h - the per-translation log: one text line per response of the MMU,
- * written from sim_source_t.on_rsp (format: docs/log.md, version 1).
+ * written from sim_source_t.on_rsp (format: docs/log.md, version 2).
  *
- *   #mmulog v1
- *   #seq issue done va kind priv pa size src reads writes fault err pcid
- *   0 0 13 0x7f0000001000 R U 0x4a3c000 4k walk 4:0x...=0x...,3:... 0x...=0x... - - 0
+ *   #mmulog v2
+ *   #seq issue done va kind priv pa size src reads writes fault err pcid level rights
+ *   0 0 13 0x7f0000001000 R U 0x4a3c000 4k walk 4:0x...=0x...,3:... 0x...=0x... - - 0 - wux
  *   ...
  *   #end 1234 translations
  *

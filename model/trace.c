@@ -35,8 +35,10 @@
 #define TR_MAX_LINE 4096u     /* bytes of a text or lackey line, '\n' excluded */
 #define TR_MAX_SIZE 4096u     /* largest access size of a record */
 #define TR_REC 16u            /* bytes of a binary record */
-#define TR_MAGIC "MMUTRC01"
+#define TR_MAGIC "MMUTRC02"    /* what the writer puts out */
+#define TR_MAGIC_V1 "MMUTRC01" /* accesses only, flags 0: still read */
 #define TR_MAGIC_LEN 8u
+#define TR_CR3_RSVD 0x7FF0000000000000ull /* bits 62:52 of a CR3 value: above any MAXPHYADDR */
 #define TR_ERRLEN 512
 
 /* Little-endian loads and stores of the binary format. */
@@ -110,6 +112,69 @@ int trace_z_from_name(const char *name, trace_z_t *out) {
     return -1;
 }
 
+static const char *const tr_mode_names[TR_MODE_COUNT] = {"WP", "PCIDE", "SMEP", "SMAP",
+                                                         "PGE", "NXE", "AC", "PAGE1GB"};
+
+const char *trace_mode_name(unsigned bit) { return bit < TR_MODE_COUNT ? tr_mode_names[bit] : NULL; }
+
+const char *trace_rec_check(const trace_rec_t *rec, char *buf, size_t n) {
+    buf[0] = '\0';
+    if (rec->kind < TR_CTL) {
+        if (rec->size == 0 || rec->size > TR_MAX_SIZE)
+            snprintf(buf, n, "bad size %u (must be 1..%u)", rec->size, TR_MAX_SIZE);
+        else if (rec->priv > TR_PRIV_IMPLICIT)
+            snprintf(buf, n, "bad privilege %u (0 default, 1 user, 2 supervisor, 3 implicit)", rec->priv);
+        else if (rec->priv == TR_PRIV_IMPLICIT && rec->kind == TR_EXEC)
+            snprintf(buf, n, "an implicit supervisor access cannot be an instruction fetch");
+        else if (rec->ctl || rec->arg || rec->pcid || rec->value)
+            snprintf(buf, n, "an access with control fields set");
+        return buf;
+    }
+    if (rec->kind != TR_CTL) {
+        snprintf(buf, n, "bad kind %u", rec->kind);
+        return buf;
+    }
+    if (rec->size || rec->priv) {
+        snprintf(buf, n, "a control record with a size or a privilege");
+        return buf;
+    }
+    switch (rec->ctl) {
+    case TR_CTL_CR3:
+        if (rec->value & TR_CR3_RSVD)
+            snprintf(buf, n, "CR3 value 0x%llx: bits 62:52 must be 0", (unsigned long long)rec->value);
+        else if (rec->vaddr || rec->arg || rec->pcid)
+            snprintf(buf, n, "CR3 record with an address, type or PCID field set");
+        break;
+    case TR_CTL_INVLPG:
+        if (rec->value || rec->arg || rec->pcid)
+            snprintf(buf, n, "INVLPG record with a value, type or PCID field set");
+        break;
+    case TR_CTL_INVPCID:
+        if (rec->arg > 3)
+            snprintf(buf, n, "INVPCID type %u (must be 0..3)", rec->arg);
+        else if (rec->pcid > 0xFFF)
+            snprintf(buf, n, "INVPCID PCID %u above 4095", rec->pcid);
+        else if (rec->arg >= 2 && rec->pcid)
+            snprintf(buf, n, "INVPCID type %u takes no PCID", rec->arg);
+        else if (rec->arg >= 1 && rec->vaddr)
+            snprintf(buf, n, "INVPCID type %u takes no address", rec->arg);
+        else if (rec->value)
+            snprintf(buf, n, "INVPCID record with a value field set");
+        break;
+    case TR_CTL_MODE:
+        if (rec->arg >= TR_MODE_COUNT)
+            snprintf(buf, n, "mode bit %u (must be 0..%u)", rec->arg, TR_MODE_COUNT - 1);
+        else if (rec->value > 1)
+            snprintf(buf, n, "%s value %llu (must be 0 or 1)", tr_mode_names[rec->arg],
+                     (unsigned long long)rec->value);
+        else if (rec->vaddr || rec->pcid)
+            snprintf(buf, n, "%s record with an address or PCID field set", tr_mode_names[rec->arg]);
+        break;
+    default: snprintf(buf, n, "bad control operation %u (1 CR3, 2 INVLPG, 3 INVPCID, 4 mode bit)", rec->ctl); break;
+    }
+    return buf;
+}
+
 /* Copies the whitespace-delimited token at s (at most 24 bytes, then "...")
  * into out, non-printable bytes as '?', for error messages. */
 static const char *tr_token(char *out, size_t outlen, const unsigned char *s, const unsigned char *e) {
@@ -150,6 +215,8 @@ struct trace_reader {
     int state;      /* 0 reading, 1 clean end seen, -1 error */
     uint64_t base;  /* offset in the decompressed stream of buf[0] */
     uint64_t line;  /* lines handed out so far (text and lackey) */
+    unsigned ver;   /* text: 1 or 2 (version line; 2 without one); binary: from the magic */
+    uint32_t tail_ok; /* binary fast path: bits of bytes 12..15 a plain access may have */
 
     int fd;
     bool own_fd;
@@ -393,6 +460,9 @@ static const unsigned char tr_hex1[256] = {
 
 static inline bool tr_blank(unsigned char c) { return c == ' ' || c == '\t'; }
 
+/* Bits 63:47 all equal (SDM 3.3.7.1; paging.h's pg_canonical). */
+static inline bool tr_canonical(uint64_t va) { return (uint64_t)((int64_t)(va << 16) >> 16) == va; }
+
 /* Parses hex digits at *sp: 0 = ok, 1 = no digit, 2 = above 2^64-1. */
 static inline int tr_parse_hex(const unsigned char **sp, const unsigned char *e, uint64_t *out) {
     const unsigned char *s = *sp;
@@ -428,11 +498,189 @@ static inline int tr_parse_dec(const unsigned char **sp, const unsigned char *e,
     return rc;
 }
 
+/* The next word of a text line at *sp: blanks skipped, ends at a blank, at
+ * '#' (a comment) or at e. 1 = [*ws, *we) is a word, 0 = none left. */
+static int tr_word(const unsigned char **sp, const unsigned char *e, const unsigned char **ws,
+                   const unsigned char **we) {
+    const unsigned char *s = *sp;
+    while (s < e && tr_blank(*s))
+        s++;
+    if (s == e || *s == '#') {
+        *sp = s;
+        return 0;
+    }
+    *ws = s;
+    while (s < e && !tr_blank(*s) && *s != '#')
+        s++;
+    *we = *sp = s;
+    return 1;
+}
+
+static bool tr_is(const unsigned char *ws, const unsigned char *we, const char *lit) {
+    size_t n = strlen(lit);
+    return (size_t)(we - ws) == n && memcmp(ws, lit, n) == 0;
+}
+
+/* A whole word as a number: hexadecimal with an optional 0x (hex = true),
+ * or decimal unless it starts with 0x. 0 = ok, 1 = not a number, 2 = above
+ * 2^64-1. */
+static int tr_number(const unsigned char *ws, const unsigned char *we, bool hex, uint64_t *out) {
+    const unsigned char *s = ws;
+    if (we - s > 2 && s[0] == '0' && (s[1] | 0x20) == 'x') {
+        s += 2;
+        hex = true;
+    }
+    if (hex) {
+        int rc = tr_parse_hex(&s, we, out);
+        return s != we ? 1 : rc;
+    }
+    uint64_t v = 0;
+    if (s == we)
+        return 1;
+    for (; s < we; s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (d > 9)
+            return 1;
+        if (v > (UINT64_MAX - d) / 10)
+            return 2;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* "#mmutrace text vN" as line 1: sets r->ver. 0, or -1 for an unknown version. */
+static int rd_version_line(trace_reader_t *r, const unsigned char *s, const unsigned char *e) {
+    static const char vl[] = "#mmutrace text v";
+    const size_t n = sizeof vl - 1;
+    if (r->line != 1 || (size_t)(e - s) < n || memcmp(s, vl, n) != 0)
+        return 0;
+    const unsigned char *v = s + n, *q = v;
+    while (q < e && !tr_blank(*q))
+        q++;
+    uint64_t ver = 0;
+    char tok[32];
+    if (tr_number(v, q, false, &ver) != 0 || ver < 1 || ver > 2)
+        return rd_fail_line(r, r->line, "unsupported text trace version 'v%s' (this reader knows v1 and v2)",
+                            tr_token(tok, sizeof tok, v, e));
+    r->ver = (unsigned)ver;
+    return 0;
+}
+
+/* A control record of a text line (version 2); w = its first word. */
+static int rd_text_ctl(trace_reader_t *r, const unsigned char *ws, const unsigned char *we, const unsigned char *s,
+                       const unsigned char *e, trace_rec_t *rec) {
+    char tok[32], name[32], why[160];
+    tr_token(name, sizeof name, ws, we);
+    const unsigned char *a[4] = {ws, ws, ws, ws}, *b[4] = {we, we, we, we};
+    int n = 0;
+    while (n < 4 && tr_word(&s, e, &a[n], &b[n]))
+        n++;
+    if (n == 4)
+        return rd_fail_line(r, r->line, "%s: too many fields", name);
+    memset(rec, 0, sizeof *rec);
+    rec->kind = TR_CTL;
+    uint64_t v;
+    int rc;
+    if (tr_is(ws, we, "CR3")) {
+        /* CR3 ADDR [pcid=N] [noflush] */
+        rec->ctl = TR_CTL_CR3;
+        if (n < 1)
+            return rd_fail_line(r, r->line, "CR3: missing address");
+        rc = tr_number(a[0], b[0], true, &v);
+        if (rc)
+            return rd_fail_line(r, r->line, "CR3: bad address '%s'", tr_token(tok, sizeof tok, a[0], b[0]));
+        if (v & 0xFFF)
+            return rd_fail_line(r, r->line, "CR3: address %s not 4 KiB-aligned (bits 11:0 are the PCID: pcid=N)",
+                                tr_token(tok, sizeof tok, a[0], b[0]));
+        if (v >> 52)
+            return rd_fail_line(r, r->line, "CR3: address %s above 2^52-1 (MAXPHYADDR is at most 52)",
+                                tr_token(tok, sizeof tok, a[0], b[0]));
+        rec->value = v;
+        bool seen_pcid = false, seen_nf = false;
+        for (int i = 1; i < n; i++) {
+            if (!seen_nf && tr_is(a[i], b[i], "noflush")) {
+                seen_nf = true;
+                rec->value |= 1ull << 63;
+            } else if (!seen_pcid && b[i] - a[i] > 5 && memcmp(a[i], "pcid=", 5) == 0) {
+                seen_pcid = true;
+                if (tr_number(a[i] + 5, b[i], false, &v) != 0 || v > 0xFFF)
+                    return rd_fail_line(r, r->line, "CR3: bad PCID '%s' (0..4095)",
+                                        tr_token(tok, sizeof tok, a[i] + 5, b[i]));
+                rec->value |= v;
+            } else {
+                return rd_fail_line(r, r->line, "CR3: unexpected '%s' (expected pcid=N or noflush)",
+                                    tr_token(tok, sizeof tok, a[i], b[i]));
+            }
+        }
+        return 1;
+    }
+    if (tr_is(ws, we, "INVLPG")) {
+        rec->ctl = TR_CTL_INVLPG;
+        if (n != 1)
+            return rd_fail_line(r, r->line, n ? "INVLPG: one address expected" : "INVLPG: missing address");
+        rc = tr_number(a[0], b[0], true, &rec->vaddr);
+        if (rc)
+            return rd_fail_line(r, r->line, "INVLPG: bad address '%s'", tr_token(tok, sizeof tok, a[0], b[0]));
+        return 1;
+    }
+    if (tr_is(ws, we, "INVPCID")) {
+        /* INVPCID TYPE [pcid=N] [addr=ADDR] */
+        rec->ctl = TR_CTL_INVPCID;
+        if (n < 1)
+            return rd_fail_line(r, r->line, "INVPCID: missing type (0..3)");
+        if (tr_number(a[0], b[0], false, &v) != 0 || v > 3)
+            return rd_fail_line(r, r->line, "INVPCID: bad type '%s' (0..3)", tr_token(tok, sizeof tok, a[0], b[0]));
+        rec->arg = (uint8_t)v;
+        bool seen_pcid = false, seen_addr = false;
+        for (int i = 1; i < n; i++) {
+            if (!seen_pcid && b[i] - a[i] > 5 && memcmp(a[i], "pcid=", 5) == 0 && rec->arg <= 1) {
+                seen_pcid = true;
+                if (tr_number(a[i] + 5, b[i], false, &v) != 0 || v > 0xFFF)
+                    return rd_fail_line(r, r->line, "INVPCID: bad PCID '%s' (0..4095)",
+                                        tr_token(tok, sizeof tok, a[i] + 5, b[i]));
+                rec->pcid = (uint16_t)v;
+            } else if (!seen_addr && b[i] - a[i] > 5 && memcmp(a[i], "addr=", 5) == 0 && rec->arg == 0) {
+                seen_addr = true;
+                if (tr_number(a[i] + 5, b[i], true, &rec->vaddr) != 0)
+                    return rd_fail_line(r, r->line, "INVPCID: bad address '%s'",
+                                        tr_token(tok, sizeof tok, a[i] + 5, b[i]));
+            } else {
+                return rd_fail_line(r, r->line, "INVPCID: unexpected '%s' (type 0: pcid=N addr=ADDR, 1: pcid=N, 2 and 3: nothing)",
+                                    tr_token(tok, sizeof tok, a[i], b[i]));
+            }
+        }
+        if (rec->arg == 0 && !seen_addr)
+            return rd_fail_line(r, r->line, "INVPCID: type 0 needs addr=ADDR");
+        return 1;
+    }
+    for (unsigned bit = 0; bit < TR_MODE_COUNT; bit++) {
+        if (!tr_is(ws, we, tr_mode_names[bit]))
+            continue;
+        rec->ctl = TR_CTL_MODE;
+        rec->arg = (uint8_t)bit;
+        if (n != 1 || !(tr_is(a[0], b[0], "0") || tr_is(a[0], b[0], "1")))
+            return rd_fail_line(r, r->line, "%s: bad value '%s' (expected 0 or 1)", name,
+                                n ? tr_token(tok, sizeof tok, a[0], b[0]) : "");
+        rec->value = *a[0] == '1';
+        if (bit == TR_MODE_NOPG1G)
+            rec->value ^= 1; /* PAGE1GB 0 = no 1 GiB pages */
+        return 1;
+    }
+    (void)why;
+    return rd_fail_line(r, r->line,
+                        "unknown kind '%s' (expected R, W, X, M or a control record: CR3, INVLPG, INVPCID, WP, "
+                        "PCIDE, SMEP, SMAP, PGE, NXE, AC, PAGE1GB)",
+                        name);
+}
+
 /* One mmutrace text line: 1 = record, 0 = nothing (blank/comment), -1 = error. */
 static int rd_text_line(trace_reader_t *r, const unsigned char *s, const unsigned char *e, trace_rec_t *rec) {
     char tok[32];
     while (s < e && tr_blank(*s))
         s++;
+    if (s < e && *s == '#' && rd_version_line(r, s, e) < 0)
+        return -1;
     if (s == e || *s == '#')
         return 0;
     unsigned kind;
@@ -443,9 +691,17 @@ static int rd_text_line(trace_reader_t *r, const unsigned char *s, const unsigne
     case 'M': kind = TR_MODIFY; break;
     default: kind = 99; break;
     }
-    if (kind == 99 || (s + 1 < e && !tr_blank(s[1])))
-        return rd_fail_line(r, r->line, "unknown kind '%s' (expected R, W, X or M)",
-                            tr_token(tok, sizeof tok, s, e));
+    if (kind == 99 || (s + 1 < e && !tr_blank(s[1]))) {
+        const unsigned char *ws = s, *we = e, *q = s;
+        tr_word(&q, e, &ws, &we);
+        if (r->ver >= 2)
+            return rd_text_ctl(r, ws, we, q, e, rec);
+        for (unsigned bit = 0; bit < TR_MODE_COUNT + 3; bit++)
+            if (tr_is(ws, we, bit < TR_MODE_COUNT ? tr_mode_names[bit] : (const char *[]){"CR3", "INVLPG", "INVPCID"}[bit - TR_MODE_COUNT]))
+                return rd_fail_line(r, r->line, "control record '%s' in a version 1 trace (needs '#mmutrace text v2' as line 1)",
+                                    tr_token(tok, sizeof tok, ws, we));
+        return rd_fail_line(r, r->line, "unknown kind '%s' (expected R, W, X or M)", tr_token(tok, sizeof tok, s, e));
+    }
     s++;
     while (s < e && tr_blank(*s))
         s++;
@@ -463,7 +719,11 @@ static int rd_text_line(trace_reader_t *r, const unsigned char *s, const unsigne
     while (s < e && tr_blank(*s))
         s++;
     uint32_t size = 1;
-    if (s < e && *s != '#') {
+    uint8_t priv = TR_PRIV_DEFAULT;
+    const unsigned char *ws = s, *we = s, *q = s;
+    if (r->ver >= 2 && tr_word(&q, e, &ws, &we) && we - ws == 1 && (*ws == 'u' || *ws == 's' || *ws == 'i')) {
+        /* no size: the privilege */
+    } else if (s < e && *s != '#') {
         const unsigned char *z = s;
         if (tr_parse_dec(&s, e, &size) || (s < e && !tr_blank(*s) && *s != '#'))
             return rd_fail_line(r, r->line, "bad size '%s'", tr_token(tok, sizeof tok, z, e));
@@ -471,14 +731,26 @@ static int rd_text_line(trace_reader_t *r, const unsigned char *s, const unsigne
             return rd_fail_line(r, r->line, "size 0 (must be 1..%u)", TR_MAX_SIZE);
         if (size > TR_MAX_SIZE)
             return rd_fail_line(r, r->line, "size %s above %u", tr_token(tok, sizeof tok, z, e), TR_MAX_SIZE);
-        while (s < e && tr_blank(*s))
-            s++;
-        if (s < e && *s != '#')
-            return rd_fail_line(r, r->line, "trailing junk '%s'", tr_token(tok, sizeof tok, s, e));
     }
+    if (tr_word(&s, e, &ws, &we)) {
+        if (r->ver >= 2 && we - ws == 1 && (*ws == 'u' || *ws == 's' || *ws == 'i')) {
+            priv = *ws == 'u' ? TR_PRIV_USER : *ws == 's' ? TR_PRIV_SUPER : TR_PRIV_IMPLICIT;
+            if (priv == TR_PRIV_IMPLICIT && kind == TR_EXEC)
+                return rd_fail_line(r, r->line, "an implicit supervisor access ('i') cannot be an instruction "
+                                                "fetch (X)");
+            if (tr_word(&s, e, &ws, &we))
+                return rd_fail_line(r, r->line, "trailing junk '%s'", tr_token(tok, sizeof tok, ws, e));
+        } else if (r->ver >= 2) {
+            return rd_fail_line(r, r->line, "bad privilege '%s' (expected u, s or i)", tr_token(tok, sizeof tok, ws, e));
+        } else {
+            return rd_fail_line(r, r->line, "trailing junk '%s'", tr_token(tok, sizeof tok, ws, e));
+        }
+    }
+    memset(rec, 0, sizeof *rec);
     rec->vaddr = addr;
     rec->size = size;
     rec->kind = (uint8_t)kind;
+    rec->priv = priv;
     return 1;
 }
 
@@ -522,6 +794,11 @@ static int rd_lackey_line(trace_reader_t *r, const unsigned char *s, const unsig
         return rd_fail_line(r, r->line, "malformed lackey line (trailing junk)");
     if (size == 0 || size > TR_MAX_SIZE)
         return rd_fail_line(r, r->line, "malformed lackey line (size %u not in 1..%u)", size, TR_MAX_SIZE);
+    uint64_t last = addr + size - 1;
+    if (!tr_canonical(addr) || !tr_canonical(last) || last < addr)
+        return rd_fail_line(r, r->line, "address 0x%llx (+%u bytes) is not canonical (valgrind never traces one)",
+                            (unsigned long long)addr, size);
+    memset(rec, 0, sizeof *rec);
     rec->vaddr = addr;
     rec->size = size;
     rec->kind = (uint8_t)kind;
@@ -557,6 +834,8 @@ static int rd_detect_lines(trace_reader_t *r) {
         if (*t == '#') {
             if (!first_hash)
                 first_hash = r->line;
+            if (rd_version_line(r, t, e) < 0)
+                return -1;
             continue;
         }
         const unsigned char *hash = memchr(t, '#', (size_t)(e - t));
@@ -674,23 +953,27 @@ int trace_open(trace_reader_t **out, const char *path, trace_fmt_t fmt, char *er
 
     /* The format. */
     bool magic6 = r->end >= 6 && memcmp(r->buf, TR_MAGIC, 6) == 0;
-    if (magic6 && r->end >= TR_MAGIC_LEN && memcmp(r->buf, TR_MAGIC, TR_MAGIC_LEN) == 0) {
+    r->ver = 2; /* text without a version line */
+    bool v1 = r->end >= TR_MAGIC_LEN && memcmp(r->buf, TR_MAGIC_V1, TR_MAGIC_LEN) == 0;
+    if (magic6 && r->end >= TR_MAGIC_LEN && (v1 || memcmp(r->buf, TR_MAGIC, TR_MAGIC_LEN) == 0)) {
         if (fmt == TRACE_FMT_TEXT || fmt == TRACE_FMT_LACKEY) {
             rd_fail(r, "an mmutrace binary trace, not %s", trace_fmt_name(fmt));
             goto fail;
         }
         r->fmt = TRACE_FMT_BIN;
         r->pos = TR_MAGIC_LEN;
+        r->ver = v1 ? 1 : 2;
+        r->tail_ok = v1 ? 0x0003u : 0x0303u; /* kind 0..3; version 2: privilege 0..3 in byte 13 */
     } else if (magic6 && (fmt == TRACE_FMT_AUTO || fmt == TRACE_FMT_BIN)) {
         char tok[32];
         if (r->end < TR_MAGIC_LEN)
             rd_fail(r, "truncated binary trace header (%zu of %u bytes)", r->end, TR_MAGIC_LEN);
         else
-            rd_fail(r, "unsupported binary trace version '%s' (expected '" TR_MAGIC "')",
+            rd_fail(r, "unsupported binary trace version '%s' (expected '" TR_MAGIC_V1 "' or '" TR_MAGIC "')",
                     tr_token(tok, sizeof tok, r->buf, r->buf + TR_MAGIC_LEN));
         goto fail;
     } else if (fmt == TRACE_FMT_BIN) {
-        rd_fail(r, "bad magic (not an mmutrace binary trace: expected '" TR_MAGIC "')");
+        rd_fail(r, "bad magic (not an mmutrace binary trace: expected '" TR_MAGIC_V1 "' or '" TR_MAGIC "')");
         goto fail;
     } else if (fmt == TRACE_FMT_AUTO) {
         if (rd_detect_lines(r) < 0)
@@ -712,21 +995,34 @@ static int rd_next_bin(trace_reader_t *r, trace_rec_t *rec) {
         size_t avail = r->end - r->pos;
         if (avail >= TR_REC) {
             const unsigned char *p = r->buf + r->pos;
-            uint64_t nrec = (r->base + r->pos - TR_MAGIC_LEN) / TR_REC + 1;
-            uint32_t size = tr_ld32(p + 8);
-            if (p[12] > 3)
-                return rd_fail(r, "record %llu: bad kind %u", (unsigned long long)nrec, p[12]);
-            if (p[13] != 0)
-                return rd_fail(r, "record %llu: flags 0x%02x not zero", (unsigned long long)nrec, p[13]);
-            if (p[14] != 0 || p[15] != 0)
-                return rd_fail(r, "record %llu: reserved bytes 0x%02x%02x not zero", (unsigned long long)nrec,
-                               p[15], p[14]);
-            if (size == 0 || size > TR_MAX_SIZE)
-                return rd_fail(r, "record %llu: bad size %u (must be 1..%u)", (unsigned long long)nrec, size,
-                               TR_MAX_SIZE);
-            rec->vaddr = tr_ld64(p);
-            rec->size = size;
+            unsigned long long nrec = (r->base + r->pos - TR_MAGIC_LEN) / TR_REC + 1;
+            char why[160];
+            memset(rec, 0, sizeof *rec);
             rec->kind = p[12];
+            if (p[12] > (r->ver >= 2 ? TR_CTL : TR_MODIFY))
+                return rd_fail(r, "record %llu: bad kind %u", nrec, p[12]);
+            if (p[14] != 0 || p[15] != 0)
+                return rd_fail(r, "record %llu: reserved bytes 0x%02x%02x not zero", nrec, p[15], p[14]);
+            if (p[12] == TR_CTL) {
+                /* value or address, PCID, type or mode bit, byte 11 zero, kind, operation */
+                if (p[11] != 0)
+                    return rd_fail(r, "record %llu: reserved byte 11 0x%02x not zero", nrec, p[11]);
+                rec->ctl = p[13];
+                rec->arg = p[10];
+                rec->pcid = (uint16_t)(p[8] | p[9] << 8);
+                if (p[13] == TR_CTL_INVLPG || p[13] == TR_CTL_INVPCID)
+                    rec->vaddr = tr_ld64(p);
+                else
+                    rec->value = tr_ld64(p);
+            } else {
+                if (r->ver < 2 && p[13] != 0)
+                    return rd_fail(r, "record %llu: flags 0x%02x not zero", nrec, p[13]);
+                rec->vaddr = tr_ld64(p);
+                rec->size = tr_ld32(p + 8);
+                rec->priv = p[13];
+            }
+            if (trace_rec_check(rec, why, sizeof why)[0])
+                return rd_fail(r, "record %llu: %s", nrec, why);
             r->pos += TR_REC;
             return 1;
         }
@@ -735,8 +1031,9 @@ static int rd_next_bin(trace_reader_t *r, trace_rec_t *rec) {
                 r->state = 1;
                 return 0;
             }
-            return rd_fail(r, "byte %llu: truncated record (%zu of %u bytes)",
-                           (unsigned long long)(r->base + r->pos), avail, TR_REC);
+            return rd_fail(r, "record %llu: truncated (%zu of %u bytes, at byte %llu)",
+                           (unsigned long long)((r->base + r->pos - TR_MAGIC_LEN) / TR_REC + 1), avail, TR_REC,
+                           (unsigned long long)(r->base + r->pos));
         }
         rd_compact(r);
         if (rd_fill(r) < 0)
@@ -764,15 +1061,18 @@ static int rd_next_slow(trace_reader_t *r, trace_rec_t *rec) {
 }
 
 int trace_next(trace_reader_t *r, trace_rec_t *rec) {
-    /* The binary fast path: one well-formed record straight from the buffer
-     * (kind <= 3 with flags and reserved zero is one compare of bytes 12..15). */
+    /* The binary fast path: one well-formed access straight from the buffer
+     * (kind <= 3, privilege <= 3 in version 2 (0 in version 1), reserved
+     * zero, not an implicit fetch: a mask and a compare of bytes 12..15). */
     if (r->fmt == TRACE_FMT_BIN && r->end - r->pos >= TR_REC) {
         const unsigned char *p = r->buf + r->pos;
         uint32_t size = tr_ld32(p + 8), tail = tr_ld32(p + 12);
-        if (tail <= 3 && size - 1u < TR_MAX_SIZE) {
+        if ((tail & ~r->tail_ok) == 0 && tail != 0x0302u && size - 1u < TR_MAX_SIZE) {
+            memset(rec, 0, sizeof *rec);
             rec->vaddr = tr_ld64(p);
             rec->size = size;
-            rec->kind = (uint8_t)tail;
+            rec->kind = (uint8_t)(tail & 0xFF);
+            rec->priv = (uint8_t)(tail >> 8);
             r->pos += TR_REC;
             return 1;
         }
@@ -781,6 +1081,8 @@ int trace_next(trace_reader_t *r, trace_rec_t *rec) {
 }
 
 const char *trace_error(const trace_reader_t *r) { return r && r->state < 0 ? r->err : ""; }
+
+unsigned trace_version(const trace_reader_t *r) { return r->fmt == TRACE_FMT_LACKEY ? 0 : r->ver; }
 
 trace_fmt_t trace_format(const trace_reader_t *r) { return r->fmt; }
 
@@ -811,7 +1113,7 @@ void trace_close(trace_reader_t *r) {
 #define TR_GZIP_LEVEL 6
 #define TR_XZ_PRESET 3
 #define TR_ZSTD_LEVEL 3
-#define TR_TEXT_HEADER "#mmutrace text v1\n"
+#define TR_TEXT_HEADER "#mmutrace text v2\n"
 
 struct trace_writer {
     unsigned char *obuf; /* uncompressed bytes [0, olen) not yet emitted */
@@ -999,19 +1301,53 @@ fail:
 int trace_write(trace_writer_t *w, const trace_rec_t *rec) {
     if (w->failed)
         return -1;
-    if (rec->kind > 3)
-        return wr_fail(w, "record %llu: bad kind %u", (unsigned long long)w->nrec + 1, rec->kind);
-    if (rec->size == 0 || rec->size > TR_MAX_SIZE)
-        return wr_fail(w, "record %llu: bad size %u (must be 1..%u)", (unsigned long long)w->nrec + 1, rec->size,
-                       TR_MAX_SIZE);
-    if (TR_BUF - w->olen < 64 && wr_emit(w, false) < 0)
+    char why[160];
+    if (trace_rec_check(rec, why, sizeof why)[0])
+        return wr_fail(w, "record %llu: %s", (unsigned long long)w->nrec + 1, why);
+    if (TR_BUF - w->olen < 128 && wr_emit(w, false) < 0)
         return -1;
     unsigned char *p = w->obuf + w->olen;
-    if (w->fmt == TRACE_FMT_BIN) {
+    if (w->fmt == TRACE_FMT_BIN && rec->kind == TR_CTL) {
+        bool addr = rec->ctl == TR_CTL_INVLPG || rec->ctl == TR_CTL_INVPCID;
+        tr_st64(p, addr ? rec->vaddr : rec->value);
+        p[8] = (unsigned char)(rec->pcid & 0xFF);
+        p[9] = (unsigned char)(rec->pcid >> 8);
+        p[10] = rec->arg;
+        p[11] = 0;
+        tr_st32(p + 12, (uint32_t)TR_CTL | (uint32_t)rec->ctl << 8); /* kind, operation, reserved = 0 */
+        w->olen += TR_REC;
+    } else if (w->fmt == TRACE_FMT_BIN) {
         tr_st64(p, rec->vaddr);
         tr_st32(p + 8, rec->size);
-        tr_st32(p + 12, rec->kind); /* kind, then flags = 0, reserved = 0 */
+        tr_st32(p + 12, (uint32_t)rec->kind | (uint32_t)rec->priv << 8); /* kind, privilege, reserved = 0 */
         w->olen += TR_REC;
+    } else if (rec->kind == TR_CTL) {
+        char *q = (char *)p;
+        size_t room = TR_BUF - w->olen;
+        int n = 0;
+        switch (rec->ctl) {
+        case TR_CTL_CR3:
+            n = snprintf(q, room, "CR3 0x%llx", (unsigned long long)(rec->value & ~(0xFFFull | 1ull << 63)));
+            if (rec->value & 0xFFF)
+                n += snprintf(q + n, room - (size_t)n, " pcid=%u", (unsigned)(rec->value & 0xFFF));
+            if (rec->value >> 63)
+                n += snprintf(q + n, room - (size_t)n, " noflush");
+            break;
+        case TR_CTL_INVLPG: n = snprintf(q, room, "INVLPG 0x%llx", (unsigned long long)rec->vaddr); break;
+        case TR_CTL_INVPCID:
+            n = snprintf(q, room, "INVPCID %u", rec->arg);
+            if (rec->arg <= 1)
+                n += snprintf(q + n, room - (size_t)n, " pcid=%u", rec->pcid);
+            if (rec->arg == 0)
+                n += snprintf(q + n, room - (size_t)n, " addr=0x%llx", (unsigned long long)rec->vaddr);
+            break;
+        default: /* TR_CTL_MODE */
+            n = snprintf(q, room, "%s %u", tr_mode_names[rec->arg],
+                         (unsigned)(rec->arg == TR_MODE_NOPG1G ? !rec->value : rec->value));
+            break;
+        }
+        q[n++] = '\n';
+        w->olen += (size_t)n;
     } else {
         /* "K 0xHEX SIZE\n": lower-case hex without leading zeros. */
         unsigned char *q = p, tmp[20];
@@ -1035,6 +1371,10 @@ int trace_write(trace_writer_t *w, const trace_rec_t *rec) {
         } while (s);
         while (n)
             *q++ = tmp[--n];
+        if (rec->priv) {
+            *q++ = ' ';
+            *q++ = (unsigned char)" usi"[rec->priv];
+        }
         *q++ = '\n';
         w->olen += (size_t)(q - p);
     }

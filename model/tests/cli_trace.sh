@@ -83,12 +83,12 @@ if [ ! -e "$T/x" ]; then ok; else bad "a usage error created the output file"; f
 expect_status 0 "lackey -> text" -- "$MT" convert "$LACKEY" "$T/l.txt" --to text
 expect_status 0 "text sample -> text" -- "$MT" convert "$TEXT" "$T/t.txt" --to text
 same "$T/l.txt" "$T/t.txt" "lackey and text samples"
-if [ "$(head -1 "$T/l.txt")" = "#mmutrace text v1" ] && grep -qx 'X 0x4014f0 2' "$T/l.txt" \
+if [ "$(head -1 "$T/l.txt")" = "#mmutrace text v2" ] && grep -qx 'X 0x4014f0 2' "$T/l.txt" \
     && grep -qx 'R 0x4a6ffe 4' "$T/l.txt" && grep -qx 'W 0x1fff000390 16' "$T/l.txt"; then ok; else
     bad "text output lines"
 fi
 expect_status 0 "text -> bin" -- "$MT" convert "$T/l.txt" "$T/a.bin"
-if [ "$(head -c 8 "$T/a.bin")" = "MMUTRC01" ] && [ "$(wc -c <"$T/a.bin")" -eq $((8 + 113 * 16)) ]; then ok; else
+if [ "$(head -c 8 "$T/a.bin")" = "MMUTRC02" ] && [ "$(wc -c <"$T/a.bin")" -eq $((8 + 113 * 16)) ]; then ok; else
     bad "binary output: magic or size"
 fi
 expect_status 0 "bin -> text" -- "$MT" convert "$T/a.bin" "$T/b.txt" --to text
@@ -109,6 +109,10 @@ read: 5
 write: 19
 exec: 81
 modify: 8
+control: 0
+user: 0
+supervisor: 0
+implicit: 0
 min address: 0x4014f0
 max address: 0x1fff000630
 EOF
@@ -181,7 +185,7 @@ done
 
 # --- bad inputs: exit 1, one line naming the file and line --------------------
 printf 'R 0x1000 8\n# comment\nQ 0x2000 8\n' >"$T/bad1.txt"
-expect_error "mmutrace: $T/bad1.txt:3: unknown kind 'Q' (expected R, W, X or M)" "unknown kind" -- \
+expect_error "mmutrace: $T/bad1.txt:3: unknown kind 'Q' (expected R, W, X, M or a control record: CR3, INVLPG, INVPCID, WP, PCIDE, SMEP, SMAP, PGE, NXE, AC, PAGE1GB)" "unknown kind" -- \
     "$MT" convert "$T/bad1.txt" "$T/o.bin"
 if [ ! -e "$T/o.bin" ]; then ok; else bad "partial output left behind after a bad input"; fi
 printf 'R 0x1000 8\nW 0x12g4 8\n' >"$T/bad2.txt"
@@ -192,7 +196,7 @@ expect_error "mmutrace: $T/bad3.txt:1: address 0x10000000000000000 above 2^64-1"
 printf 'R 0x1000 0\n' >"$T/bad4.txt"
 expect_error "mmutrace: $T/bad4.txt:1: size 0 (must be 1..4096)" "size 0" -- "$MT" info "$T/bad4.txt"
 printf 'R 0x1000 8 extra\n' >"$T/bad5.txt"
-expect_error "mmutrace: $T/bad5.txt:1: trailing junk 'extra'" "trailing junk" -- "$MT" info "$T/bad5.txt"
+expect_error "mmutrace: $T/bad5.txt:1: bad privilege 'extra' (expected u, s or i)" "trailing junk" -- "$MT" info "$T/bad5.txt"
 { head -20 "$LACKEY"; echo ' Q 1000,8'; } >"$T/bad6.lackey"
 expect_error "mmutrace: $T/bad6.lackey:21: malformed lackey line (expected 'I  ADDR,SIZE' or ' L|S|M ADDR,SIZE')" \
     "malformed lackey" -- "$MT" info "$T/bad6.lackey"
@@ -202,18 +206,18 @@ expect_error "mmutrace: $T/bad7.lackey:21: malformed lackey line (bad size)" "la
 { echo 'R 1 1'; head -c 5000 /dev/zero | tr '\0' 'x'; echo; } >"$T/long.txt"
 expect_error "mmutrace: $T/long.txt:2: line longer than 4096 bytes" "overlong line" -- "$MT" info "$T/long.txt"
 head -c $((8 + 16 * 3 + 7)) "$T/a.bin" >"$T/trunc.bin"
-expect_error "mmutrace: $T/trunc.bin: byte 56: truncated record (7 of 16 bytes)" "truncated binary" -- \
+expect_error "mmutrace: $T/trunc.bin: record 4: truncated (7 of 16 bytes, at byte 56)" "truncated binary" -- \
     "$MT" convert "$T/trunc.bin" "$T/o.txt" --to text
 { head -c 8 "$T/a.bin"; printf '\0\020\0\0\0\0\0\0\010\0\0\0\011\0\0\0'; } >"$T/kind.bin"
 expect_error "mmutrace: $T/kind.bin: record 1: bad kind 9" "bad kind" -- "$MT" info "$T/kind.bin"
-{ printf 'MMUTRC02'; tail -c 32 "$T/a.bin"; } >"$T/v2.bin"
-expect_error "mmutrace: $T/v2.bin: unsupported binary trace version 'MMUTRC02' (expected 'MMUTRC01')" \
+{ printf 'MMUTRC03'; tail -c 32 "$T/a.bin"; } >"$T/v2.bin"
+expect_error "mmutrace: $T/v2.bin: unsupported binary trace version 'MMUTRC03' (expected 'MMUTRC01' or 'MMUTRC02')" \
     "bad magic version" -- "$MT" info "$T/v2.bin"
-expect_error "mmutrace: $T/l.txt: bad magic (not an mmutrace binary trace: expected 'MMUTRC01')" \
+expect_error "mmutrace: $T/l.txt: bad magic (not an mmutrace binary trace: expected 'MMUTRC01' or 'MMUTRC02')" \
     "forced bin on text" -- "$MT" info "$T/l.txt" --from bin
 expect_error "mmutrace: $T/missing: No such file or directory" "missing input" -- "$MT" info "$T/missing"
 printf 'Q 1 1\n' | "$MT" info - >"$T/out" 2>"$T/err"
-if [ $? -eq 1 ] && [ "$(cat "$T/err")" = "mmutrace: <stdin>:1: unknown kind 'Q' (expected R, W, X or M)" ]; then ok; else
+if [ $? -eq 1 ] && [ "$(cat "$T/err")" = "mmutrace: <stdin>:1: unknown kind 'Q' (expected R, W, X, M or a control record: CR3, INVLPG, INVPCID, WP, PCIDE, SMEP, SMAP, PGE, NXE, AC, PAGE1GB)" ]; then ok; else
     bad "bad input on stdin: $(cat "$T/err")"
 fi
 expect_error "mmutrace: $T/nodir/o.bin: No such file or directory" "unwritable output" -- \

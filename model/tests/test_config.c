@@ -672,8 +672,29 @@ static void test_check(void)
     c.pcid = 2;
     EXPECT_ERR(cfg_check(&c, err, sizeof err), "pcid: must be 0 or 1 (got 2)");
     preset(&c, "skylake");
-    c.mode |= 0x80;
-    EXPECT_ERR(cfg_check(&c, err, sizeof err), "mode: unknown bits 0x80");
+    c.mode |= 0x100;
+    EXPECT_ERR(cfg_check(&c, err, sizeof err), "mode: unknown bits 0x100");
+    /* nocache: every array off; a size set afterwards contradicts it */
+    preset(&c, "skylake");
+    CHECK_EQ(cfg_set(&c, "nocache", "on", err, sizeof err), 0);
+    CHECK_EQ(c.nocache, 1);
+    CHECK_EQ(c.mmu.itlb[0].entries + c.mmu.dtlb[0].entries + c.mmu.dtlb[1].entries + c.mmu.stlb.entries +
+                 c.mmu.pwc[0].entries + c.mmu.pwc[1].entries + c.mmu.pwc[2].entries,
+             0);
+    CHECK_EQ(cfg_check(&c, err, sizeof err), 0);
+    CHECK_EQ(cfg_set(&c, "pwc.pde.entries", "4", err, sizeof err), 0);
+    EXPECT_ERR(cfg_check(&c, err, sizeof err), "nocache: on, but pwc.pde.entries = 4");
+    /* cpuid.page1gb off: 1 GiB pages cannot be mapped on demand */
+    preset(&c, "skylake");
+    CHECK_EQ(cfg_set(&c, "cpuid.page1gb", "off", err, sizeof err), 0);
+    CHECK_EQ(c.mode & MMU_MODE_NOPG1G, MMU_MODE_NOPG1G);
+    CHECK_EQ(cfg_check(&c, err, sizeof err), 0);
+    CHECK_EQ(cfg_set(&c, "backing", "1g", err, sizeof err), 0);
+    EXPECT_ERR(cfg_check(&c, err, sizeof err), "cpuid.page1gb: off (no 1 GiB pages), but backing = 1g");
+    CHECK_EQ(cfg_set(&c, "backing", "mix", err, sizeof err), 0);
+    EXPECT_ERR(cfg_check(&c, err, sizeof err), "cpuid.page1gb: off (no 1 GiB pages), but backing = mix");
+    CHECK_EQ(cfg_set(&c, "backing.mix", "1,1,0", err, sizeof err), 0);
+    CHECK_EQ(cfg_check(&c, err, sizeof err), 0);
     preset(&c, "skylake");
     c.mode |= MMU_MODE_PCIDE;
     EXPECT_ERR(cfg_check(&c, err, sizeof err), "pcid: mode has CR4.PCIDE set but pcid is off");
@@ -730,7 +751,7 @@ static void round_trip(const sim_config_t *src, const char *start)
     preset(&dst, start);
     char *d1 = dump_to_string(src);
     int lines = apply_dump(&dst, d1);
-    CHECK_EQ(lines, 72); /* 10 arrays x 4 keys + 32 other keys */
+    CHECK_EQ(lines, 74); /* 10 arrays x 4 keys + 34 other keys */
     char *d2 = dump_to_string(&dst);
     if (strcmp(d1, d2) != 0)
         fprintf(stderr, "dump differs after round trip:\n%s\n---\n%s\n", d1, d2);
@@ -750,14 +771,14 @@ static void test_dump(void)
         "itlb.4k.entries = 128\nitlb.4k.ways = 8\nitlb.4k.repl = lru\nitlb.4k.lfsr_seed = 0xACE1\n";
     CHECK(strncmp(d, head, strlen(head)) == 0);
     CHECK(strstr(d, "\nstlb.lfsr_seed = 0xACE1\nstlb.sizes = 4k,2m\npwc.pml4e.entries = 2\n") != NULL);
-    CHECK(strstr(d, "\npwc.pde.lfsr_seed = 0xACE1\nlat.l1 = 1\nlat.stlb = 9\nlat.pwc = 1\nwalkers = 2\n"
+    CHECK(strstr(d, "\npwc.pde.lfsr_seed = 0xACE1\nnocache = off\nlat.l1 = 1\nlat.stlb = 9\nlat.pwc = 1\nwalkers = 2\n"
                     "outstanding = 16\nmaxphyaddr = 46\nmem.model = cache\nmem.latency = 30\n"
                     "mem.l1d.size = 32 KiB\nmem.l1d.ways = 8\nmem.l1d.lat = 4\n"
                     "mem.l2.size = 256 KiB\nmem.l2.ways = 4\nmem.l2.lat = 12\n"
                     "mem.llc.size = 8 MiB\nmem.llc.ways = 16\nmem.llc.lat = 42\nmem.dram.lat = 200\n"
                     "issue = pipelined\nbacking = 4k\nbacking.mix = 60,30,10\nprocesses = 1\n"
                     "switch_every = 100000\npcid = off\nmode.wp = on\nmode.smep = off\nmode.smap = off\n"
-                    "mode.nxe = on\nmode.pge = on\nmode.ac = off\nseed = 1\n") != NULL);
+                    "mode.nxe = on\nmode.pge = on\nmode.ac = off\ncpuid.page1gb = on\nseed = 1\n") != NULL);
     size_t len = strlen(d);
     CHECK(len >= 10 && strcmp(d + len - 10, "\nseed = 1\n") == 0); /* the last key */
     free(d);

@@ -742,7 +742,7 @@ static void test_text_errors(void)
     expect_text_err("10000000000000 1\n", "1: address 0x10000000000000 is above the 52-bit physical address space");
     expect_text_err("cr5 1\n",
                     "1: unknown header key 'cr5' (cr3, cr0.wp, cr4.smep, cr4.smap, cr4.pcide, cr4.pge, efer.nxe, "
-                    "rflags.ac, maxphyaddr)");
+                    "rflags.ac, maxphyaddr, cpuid.page1gb)");
     expect_text_err("1000 1\ncr3 1000\n", "2: header key 'cr3' after the first entry (the header comes first)");
     expect_text_err("cr3 1000\ncr3 2000\n", "2: header key 'cr3' given twice (first on line 1)");
     expect_text_err("cr0.wp 2\n", "1: cr0.wp: expected 0 or 1, got '2'");
@@ -905,7 +905,7 @@ static void test_driver(void)
     base_cfg(&c);
     sim_opts_t o = {0};
     image_opts(im, 0x1000, c.mmu.maxphyaddr, &o);
-    static const trace_rec_t recs[2] = {{0x200ffc, 8, TR_READ}, {0x900ffc, 8, TR_WRITE}};
+    static const trace_rec_t recs[2] = {{.vaddr = 0x200ffc, .size = 8, .kind = TR_READ}, {.vaddr = 0x900ffc, .size = 8, .kind = TR_WRITE}};
     static rsps_t r;
     memset(&r, 0, sizeof r);
     rsrc_t rs = {recs, 2, 0};

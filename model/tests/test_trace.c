@@ -218,9 +218,21 @@ static trace_rec_t rnd_rec(void) {
     return r;
 }
 
+/* A random lackey access: canonical, not wrapping (valgrind never traces another). */
+static trace_rec_t rnd_lackey_rec(void) {
+    for (;;) {
+        trace_rec_t r = rnd_rec();
+        uint64_t last = r.vaddr + r.size - 1;
+        if (last >= r.vaddr && (uint64_t)((int64_t)(r.vaddr << 16) >> 16) == r.vaddr &&
+            (uint64_t)((int64_t)(last << 16) >> 16) == last)
+            return r;
+    }
+}
+
 static bool recs_equal(const trace_rec_t *a, const trace_rec_t *b, size_t n) {
     for (size_t i = 0; i < n; i++)
-        if (a[i].vaddr != b[i].vaddr || a[i].size != b[i].size || a[i].kind != b[i].kind) {
+        if (a[i].vaddr != b[i].vaddr || a[i].size != b[i].size || a[i].kind != b[i].kind || a[i].priv != b[i].priv ||
+            a[i].ctl != b[i].ctl || a[i].arg != b[i].arg || a[i].pcid != b[i].pcid || a[i].value != b[i].value) {
             fprintf(stderr, "record %zu differs: %#llx/%u/%u vs %#llx/%u/%u\n", i + 1,
                     (unsigned long long)a[i].vaddr, a[i].size, a[i].kind, (unsigned long long)b[i].vaddr,
                     b[i].size, b[i].kind);
@@ -334,7 +346,7 @@ static void test_lackey_good(void) {
                " L 1fff000630,8\n"
                " S 1fff000628,16\n"
                " M 004a62e0,4\n"
-               "I  ffffffffffffffff,15\r\n"
+               "I  ffffffffffff0000,15\r\n"
                "==4242== Exit code:       0\n"
                " L 00000000,4096");
     trace_rec_t recs[16];
@@ -347,7 +359,7 @@ static void test_lackey_good(void) {
     CHECK_REC(recs[1], 0x1fff000630ull, 8, TR_READ);
     CHECK_REC(recs[2], 0x1fff000628ull, 16, TR_WRITE);
     CHECK_REC(recs[3], 0x4a62e0u, 4, TR_MODIFY);
-    CHECK_REC(recs[4], UINT64_MAX, 15, TR_EXEC);
+    CHECK_REC(recs[4], 0xffffffffffff0000ull, 15, TR_EXEC);
     CHECK_REC(recs[5], 0, 4096, TR_READ);
     CHECK_STREQ(read_all(p, TRACE_FMT_LACKEY, recs, 16, &n, &f, NULL), "");
     CHECK_EQ(n, 6);
@@ -357,9 +369,9 @@ static void test_text_errors(void) {
     static const struct {
         const char *content, *want; /* want: after "PATH:" */
     } cases[] = {
-        {"Q 1000 8\n", "1: unknown kind 'Q' (expected R, W, X or M)"},
-        {"R 1 1\n# c\nr 1000 8\n", "3: unknown kind 'r' (expected R, W, X or M)"},
-        {"RW 1000 8\n", "1: unknown kind 'RW' (expected R, W, X or M)"},
+        {"Q 1000 8\n", "1: unknown kind 'Q' (expected R, W, X, M or a control record: CR3, INVLPG, INVPCID, WP, PCIDE, SMEP, SMAP, PGE, NXE, AC, PAGE1GB)"},
+        {"R 1 1\n# c\nr 1000 8\n", "3: unknown kind 'r' (expected R, W, X, M or a control record: CR3, INVLPG, INVPCID, WP, PCIDE, SMEP, SMAP, PGE, NXE, AC, PAGE1GB)"},
+        {"RW 1000 8\n", "1: unknown kind 'RW' (expected R, W, X, M or a control record: CR3, INVLPG, INVPCID, WP, PCIDE, SMEP, SMAP, PGE, NXE, AC, PAGE1GB)"},
         {"R\n", "1: missing address"},
         {"R   # comment\n", "1: missing address"},
         {"R zz 8\n", "1: bad address 'zz'"},
@@ -374,10 +386,15 @@ static void test_text_errors(void) {
         {"W 1000 -1\n", "1: bad size '-1'"},
         {"W 1000 8x\n", "1: bad size '8x'"},
         {"W 1000 0x8\n", "1: bad size '0x8'"},
-        {"W 1000 8 9\n", "1: trailing junk '9'"},
-        {"W 1000 8 junk # c\n", "1: trailing junk 'junk'"},
+        {"W 1000 8 9\n", "1: bad privilege '9' (expected u, s or i)"},
+        {"W 1000 8 junk # c\n", "1: bad privilege 'junk' (expected u, s or i)"},
         {"W 1000 8 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
-         "1: trailing junk 'aaaaaaaaaaaaaaaaaaaaaaaa...'"},
+         "1: bad privilege 'aaaaaaaaaaaaaaaaaaaaaaaa...' (expected u, s or i)"},
+        {"W 1000 8 u s\n", "1: trailing junk 's'"},
+        /* version 1 (the version line) reads as before */
+        {"#mmutrace text v1\nW 1000 8 9\n", "2: trailing junk '9'"},
+        {"#mmutrace text v1\nW 1000 8 u\n", "2: trailing junk 'u'"},
+        {"#mmutrace text v1\nQ 1000 8\n", "2: unknown kind 'Q' (expected R, W, X or M)"},
         {"X 10\x01 8\n", "1: bad address '10?'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -400,9 +417,9 @@ static void test_text_errors(void) {
     CHECK_STREQ(err_of("eq.txt", "# c\n\n==12== x\nR 1 1\n", TRACE_FMT_AUTO),
                 fmt("%s:3: unknown kind '==' (a valgrind line in an mmutrace text trace)", tpath("eq.txt")));
     CHECK_STREQ(err_of("eq.txt", "R 1 1\n==12== x\n", TRACE_FMT_AUTO),
-                fmt("%s:2: unknown kind '==12==' (expected R, W, X or M)", tpath("eq.txt")));
+                fmt("%s:2: unknown kind '==12==' (expected R, W, X, M or a control record: CR3, INVLPG, INVPCID, WP, PCIDE, SMEP, SMAP, PGE, NXE, AC, PAGE1GB)", tpath("eq.txt")));
     CHECK_STREQ(err_of("eq.txt", "==12== x\nR 1 1\n", TRACE_FMT_TEXT),
-                fmt("%s:1: unknown kind '==12==' (expected R, W, X or M)", tpath("eq.txt")));
+                fmt("%s:1: unknown kind '==12==' (expected R, W, X, M or a control record: CR3, INVLPG, INVPCID, WP, PCIDE, SMEP, SMAP, PGE, NXE, AC, PAGE1GB)", tpath("eq.txt")));
     /* A text trace read as lackey. */
     CHECK_STREQ(err_of("t.txt", "R 1000 8\n", TRACE_FMT_LACKEY),
                 fmt("%s:1: malformed lackey line (expected 'I  ADDR,SIZE' or ' L|S|M ADDR,SIZE')", tpath("t.txt")));
@@ -496,12 +513,12 @@ static void test_overlong_lines(void) {
 /* The binary layout, byte by byte, and the text writer's exact output. */
 static void test_writers_exact(void) {
     const trace_rec_t recs[3] = {
-        {0x00007fff00001000ull, 8, TR_READ},
-        {0xffffffffffffffffull, 4096, TR_MODIFY},
-        {0x0000000000401000ull, 1, TR_EXEC},
+        {.vaddr = 0x00007fff00001000ull, .size = 8, .kind = TR_READ},
+        {.vaddr = 0xffffffffffffffffull, .size = 4096, .kind = TR_MODIFY},
+        {.vaddr = 0x0000000000401000ull, .size = 1, .kind = TR_EXEC},
     };
     static const unsigned char want_bin[8 + 3 * 16] = {
-        'M', 'M', 'U', 'T', 'R', 'C', '0', '1',
+        'M', 'M', 'U', 'T', 'R', 'C', '0', '2',
         0x00, 0x10, 0x00, 0x00, 0xff, 0x7f, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x10, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
         0x00, 0x10, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
@@ -515,7 +532,7 @@ static void test_writers_exact(void) {
     free(b);
     CHECK_EQ(write_recs(pt, TRACE_FMT_TEXT, TRACE_Z_NONE, recs, 3), 0);
     b = get_file(pt, &n);
-    static const char want_txt[] = "#mmutrace text v1\n"
+    static const char want_txt[] = "#mmutrace text v2\n"
                                    "R 0x7fff00001000 8\n"
                                    "M 0xffffffffffffffff 4096\n"
                                    "X 0x401000 1\n";
@@ -534,10 +551,10 @@ static void test_writers_exact(void) {
     CHECK_EQ(f, TRACE_FMT_TEXT);
     CHECK(recs_equal(got, recs, 3));
     /* Address 0 is written "0x0". */
-    const trace_rec_t zero = {0, 1, TR_WRITE};
+    const trace_rec_t zero = {.vaddr = 0, .size = 1, .kind = TR_WRITE};
     CHECK_EQ(write_recs(pt, TRACE_FMT_TEXT, TRACE_Z_NONE, &zero, 1), 0);
     b = get_file(pt, &n);
-    CHECK(n == 26 && memcmp(b, "#mmutrace text v1\nW 0x0 1\n", 26) == 0);
+    CHECK(n == 26 && memcmp(b, "#mmutrace text v2\nW 0x0 1\n", 26) == 0);
     free(b);
 }
 
@@ -556,13 +573,13 @@ static void test_writer_errors(void) {
 
     CHECK_EQ(trace_wopen(&w, p, TRACE_FMT_BIN, TRACE_Z_NONE, err, sizeof err), 0);
     CHECK_STREQ(trace_werror(w), "");
-    trace_rec_t ok = {0x1000, 8, TR_READ}, badk = {0x1000, 8, 4}, bads = {0x1000, 0, TR_READ};
+    trace_rec_t ok = {.vaddr = 0x1000, .size = 8, .kind = TR_READ}, badk = {.vaddr = 0x1000, .size = 8, .kind = 5}, bads = {.vaddr = 0x1000, .size = 0, .kind = TR_READ};
     CHECK_EQ(trace_write(w, &ok), 0);
     CHECK_EQ(trace_write(w, &badk), -1);
-    CHECK_STREQ(trace_werror(w), fmt("%s: record 2: bad kind 4", p));
+    CHECK_STREQ(trace_werror(w), fmt("%s: record 2: bad kind 5", p));
     CHECK_EQ(trace_write(w, &ok), -1); /* sticky */
     CHECK_EQ(trace_wclose(w, err, sizeof err), -1);
-    CHECK_STREQ(err, fmt("%s: record 2: bad kind 4", p));
+    CHECK_STREQ(err, fmt("%s: record 2: bad kind 5", p));
 
     CHECK_EQ(trace_wopen(&w, p, TRACE_FMT_TEXT, TRACE_Z_ZSTD, err, sizeof err), 0);
     CHECK_EQ(trace_write(w, &bads), -1);
@@ -632,7 +649,7 @@ static void test_bin_errors(void) {
     for (size_t extra = 1; extra < 16; extra++) {
         put_bin(p, r, 32 + extra, "MMUTRC01");
         CHECK_STREQ(read_all(p, TRACE_FMT_AUTO, got, 4, &n, NULL, NULL),
-                    fmt("%s: byte 40: truncated record (%zu of 16 bytes)", p, extra));
+                    fmt("%s: record 3: truncated (%zu of 16 bytes, at byte 40)", p, extra));
         CHECK_EQ(n, 2);
     }
     /* Magic only: a valid empty trace. */
@@ -643,35 +660,35 @@ static void test_bin_errors(void) {
     CHECK_EQ(f, TRACE_FMT_BIN);
     put_bin(p, r, 5, "MMUTRC01");
     CHECK_STREQ(read_all(p, TRACE_FMT_AUTO, got, 4, &n, NULL, NULL),
-                fmt("%s: byte 8: truncated record (5 of 16 bytes)", p));
+                fmt("%s: record 1: truncated (5 of 16 bytes, at byte 8)", p));
 }
 
 static void test_bad_magic(void) {
     const char *p = tpath("magic.bin");
     unsigned char rec[16] = {0x00, 0x10, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 1, 0, 0, 0};
     size_t n;
-    put_bin(p, rec, 16, "MMUTRC02");
+    put_bin(p, rec, 16, "MMUTRC03");
     CHECK_STREQ(read_all(p, TRACE_FMT_AUTO, NULL, 0, &n, NULL, NULL),
-                fmt("%s: unsupported binary trace version 'MMUTRC02' (expected 'MMUTRC01')", p));
+                fmt("%s: unsupported binary trace version 'MMUTRC03' (expected 'MMUTRC01' or 'MMUTRC02')", p));
     CHECK_STREQ(read_all(p, TRACE_FMT_BIN, NULL, 0, &n, NULL, NULL),
-                fmt("%s: unsupported binary trace version 'MMUTRC02' (expected 'MMUTRC01')", p));
+                fmt("%s: unsupported binary trace version 'MMUTRC03' (expected 'MMUTRC01' or 'MMUTRC02')", p));
     put_bin(p, rec, 16, "MMUTRC1\n");
     CHECK_STREQ(read_all(p, TRACE_FMT_AUTO, NULL, 0, &n, NULL, NULL),
-                fmt("%s: unsupported binary trace version 'MMUTRC1?' (expected 'MMUTRC01')", p));
+                fmt("%s: unsupported binary trace version 'MMUTRC1?' (expected 'MMUTRC01' or 'MMUTRC02')", p));
     put_file(p, "MMUTRC0", 7);
     CHECK_STREQ(read_all(p, TRACE_FMT_AUTO, NULL, 0, &n, NULL, NULL),
                 fmt("%s: truncated binary trace header (7 of 8 bytes)", p));
     put_bin(p, rec, 16, "mmutrc01");
     CHECK_STREQ(read_all(p, TRACE_FMT_AUTO, NULL, 0, &n, NULL, NULL),
-                fmt("%s:1: unknown kind 'mmutrc01????????????????" "' (expected R, W, X or M)", p)); /* no trigraph */
+                fmt("%s:1: unknown kind 'mmutrc01????????????????" "' (expected R, W, X, M or a control record: CR3, INVLPG, INVPCID, WP, PCIDE, SMEP, SMAP, PGE, NXE, AC, PAGE1GB)", p)); /* no trigraph */
     CHECK_STREQ(read_all(p, TRACE_FMT_BIN, NULL, 0, &n, NULL, NULL),
-                fmt("%s: bad magic (not an mmutrace binary trace: expected 'MMUTRC01')", p));
+                fmt("%s: bad magic (not an mmutrace binary trace: expected 'MMUTRC01' or 'MMUTRC02')", p));
     put_str(p, "R 1000 8\n");
     CHECK_STREQ(read_all(p, TRACE_FMT_BIN, NULL, 0, &n, NULL, NULL),
-                fmt("%s: bad magic (not an mmutrace binary trace: expected 'MMUTRC01')", p));
+                fmt("%s: bad magic (not an mmutrace binary trace: expected 'MMUTRC01' or 'MMUTRC02')", p));
     put_str(p, "");
     CHECK_STREQ(read_all(p, TRACE_FMT_BIN, NULL, 0, &n, NULL, NULL),
-                fmt("%s: bad magic (not an mmutrace binary trace: expected 'MMUTRC01')", p));
+                fmt("%s: bad magic (not an mmutrace binary trace: expected 'MMUTRC01' or 'MMUTRC02')", p));
     put_bin(p, rec, 16, "MMUTRC01");
     CHECK_STREQ(read_all(p, TRACE_FMT_TEXT, NULL, 0, &n, NULL, NULL),
                 fmt("%s: an mmutrace binary trace, not text", p));
@@ -749,7 +766,7 @@ static void test_lackey_large(void) {
     char *text = malloc(cap);
     len += (size_t)sprintf(text, "==77== Lackey, an example Valgrind tool\n==77== \n");
     for (size_t i = 0; i < N; i++) {
-        recs[i] = rnd_rec();
+        recs[i] = rnd_lackey_rec();
         static const char *pre[4] = {" L ", " S ", "I  ", " M "};
         len += (size_t)sprintf(text + len, "%s%0*llx,%u\n", pre[recs[i].kind], (int)(rnd() % 17),
                                (unsigned long long)recs[i].vaddr, recs[i].size);
@@ -907,7 +924,7 @@ static void test_stdin(void) {
     int saved = dup(0);
     CHECK(saved >= 0);
     /* A file on fd 0: zstd-compressed binary. */
-    const trace_rec_t recs[2] = {{0xabc000, 64, TR_WRITE}, {0x1, 1, TR_EXEC}};
+    const trace_rec_t recs[2] = {{.vaddr = 0xabc000, .size = 64, .kind = TR_WRITE}, {.vaddr = 0x1, .size = 1, .kind = TR_EXEC}};
     const char *p = tpath("stdin.bin.zst");
     CHECK_EQ(write_recs(p, TRACE_FMT_BIN, TRACE_Z_ZSTD, recs, 2), 0);
     int fd = open(p, O_RDONLY);

@@ -37,8 +37,9 @@ static void usage(FILE *f) {
             "  -h, --help            print this help and exit\n"
             "\n"
             "info prints the detected format and compression, the number of records,\n"
-            "the count of each kind (R read, W write, X exec, M modify) and the lowest\n"
-            "and highest address.\n"
+            "the count of each kind (R read, W write, X exec, M modify, control records),\n"
+            "of accesses with a given privilege (user, supervisor, implicit; the others\n"
+            "take the run's default) and the lowest and highest address of an access.\n"
             "\n"
             "Exit status: 0 success, 1 bad input or I/O error, 2 usage error.\n"
             "Formats: docs/traces.md.\n");
@@ -108,12 +109,15 @@ static int cmd_info(const char *in, trace_fmt_t from) {
         fprintf(stderr, PROG ": %s\n", err);
         return 1;
     }
-    uint64_t n = 0, per[4] = {0, 0, 0, 0}, lo = UINT64_MAX, hi = 0;
+    uint64_t n = 0, per[TR_CTL + 1] = {0, 0, 0, 0, 0}, priv[4] = {0, 0, 0, 0}, lo = UINT64_MAX, hi = 0;
     trace_rec_t rec;
     int k;
     while ((k = trace_next(r, &rec)) > 0) {
         n++;
-        per[rec.kind]++;
+        per[rec.kind <= TR_CTL ? rec.kind : TR_CTL]++;
+        if (rec.kind == TR_CTL)
+            continue; /* addresses and privileges: of the accesses */
+        priv[rec.priv & 3]++;
         if (rec.vaddr < lo)
             lo = rec.vaddr;
         if (rec.vaddr > hi)
@@ -132,7 +136,11 @@ static int cmd_info(const char *in, trace_fmt_t from) {
     printf("write: %" PRIu64 "\n", per[TR_WRITE]);
     printf("exec: %" PRIu64 "\n", per[TR_EXEC]);
     printf("modify: %" PRIu64 "\n", per[TR_MODIFY]);
-    if (n) {
+    printf("control: %" PRIu64 "\n", per[TR_CTL]);
+    printf("user: %" PRIu64 "\n", priv[TR_PRIV_USER]);
+    printf("supervisor: %" PRIu64 "\n", priv[TR_PRIV_SUPER]);
+    printf("implicit: %" PRIu64 "\n", priv[TR_PRIV_IMPLICIT]);
+    if (n > per[TR_CTL]) {
         printf("min address: 0x%" PRIx64 "\n", lo);
         printf("max address: 0x%" PRIx64 "\n", hi);
     } else {
