@@ -76,13 +76,7 @@ Q=(-q --no-progress)
 
 run "$SIM" --image "$IMG" --trace "$TRC" --log s.log "${Q[@]}"
 # log version 2: the faulting entry is the PTE (level 1, value 0): "1", no leaf: "-".
-# A model from before fault_level/rights were filled (mmu.c without
-# req_implicit) writes "-" and "--x" on every line: then only the old columns.
 np_tail=' 1:0x4538=0x0 - np 0x04 0 1 -$'
-if grep -q ' 1g walk 4:0x1000=0x2007,3:0x23f8=0x80000000c0000087 .* - - 0 - --x$' s.log; then
-    skip "sample image: level and rights columns" "this model does not fill them yet"
-    np_tail=' 1:0x4538=0x0 - np 0x04 0 - -$'
-fi
 if [ "$rc" -eq 0 ] && [ ! -s out ] && [ ! -s err ] &&
     [ "$(grep -vc '^#' s.log)" -eq 114 ] && [ "$(head -1 s.log)" = "#mmulog v2" ] &&
     [ "$(tail -1 s.log)" = "#end 114 translations" ] &&
