@@ -425,9 +425,12 @@ void RandomStim::store_during_walk()
     uint64_t a = m.entry_addr(roots_[cur_], va, level);
     if (!a)
         return;
-    static const uint64_t bits[4] = {PTE_A, PTE_D, PTE_RW, PTE_P};
-    static const uint32_t w[4] = {40, 30, 20, 10};
-    uint64_t b = bits[sdm_rng_.weighted(w, 4)];
+    // and now and then a reserved bit (51, when MAXPHYADDR < 52): a walk that
+    // restarts over it ends in a reserved-bit fault after its updates
+    const uint64_t rsvd = ctx_.cfg->mmu.maxphyaddr < 52 ? 1ull << 51 : PTE_P;
+    const uint64_t bits[5] = {PTE_A, PTE_D, PTE_RW, PTE_P, rsvd};
+    static const uint32_t w[5] = {40, 30, 15, 10, 5};
+    uint64_t b = bits[sdm_rng_.weighted(w, 5)];
     if (m.read(a) & b)
         m.set_bits(a, 0, b);
     else

@@ -15,15 +15,7 @@ BIN=$(cd "$BIN" && pwd) || exit 1
 SRC=$(cd "$SRC" && pwd) || exit 1
 SIM=$BIN/mmusim MT=$BIN/mmutrace
 IMG=$SRC/traces/mixed.img TRC=$SRC/traces/mixed.txt
-T=$(mktemp -d "${TMPDIR:-/tmp}/cli_mixed.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-
-npass=0 nfail=0 nskip=0
-pass() { echo "PASS  $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL  $1: $2"; nfail=$((nfail + 1)); }
-skip() { echo "SKIP  $1: $2"; nskip=$((nskip + 1)); }
-run() { "$@" >out 2>err; rc=$?; }
+. "$(dirname "$0")/testlib.sh" cli_mixed
 
 # bad NAME WANT CMD...: CMD fails (1..127), stdout empty, stderr exactly WANT
 bad() {
@@ -178,5 +170,4 @@ bad "binary: unknown record kind" "mmusim: bb.bin: record 2: bad kind 7" "$SIM" 
 head -c $((8 + 3 * 16 + 5)) mixed.bin >bt.bin
 bad "binary: truncated record" "mmusim: bt.bin: record 4: truncated (5 of 16 bytes, at byte 56)" "$SIM" --image "$IMG" -t bt.bin
 
-echo "$npass passed, $nfail failed${nskip:+, $nskip skipped}"
-[ "$nfail" -eq 0 ]
+finish

@@ -23,20 +23,7 @@ if [ ! -x "$SIM" ]; then
 fi
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed"; echo "0 passed, 0 failed"; exit 0; }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/cli_mmusim.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-
-npass=0 nfail=0 nskip=0
-pass() { echo "PASS  $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL  $1: $2"; nfail=$((nfail + 1)); }
-skip() { echo "SKIP  $1: $2"; nskip=$((nskip + 1)); }
-
-# run CMD...: rc, out (stdout file) and err (stderr file)
-run() {
-    "$@" >out 2>err
-    rc=$?
-}
+. "$(dirname "$0")/testlib.sh" cli_mmusim
 
 # bad NAME 'STR1;STR2;...' CMD...: CMD must fail (0 < rc < 128), write nothing
 # on stdout and exactly one line on stderr that contains every STR (a STR
@@ -467,6 +454,4 @@ fi
 
 # ---------------------------------------------------------------- end
 
-[ "$nskip" -gt 0 ] && echo "$nskip skipped"
-echo "$npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+finish

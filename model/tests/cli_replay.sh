@@ -24,24 +24,9 @@ if [ ! -x "$SIM" ]; then
 fi
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed"; echo "0 passed, 0 failed"; exit 0; }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/cli_replay.XXXXXX")
 CHILD_PID=
-cleanup() {
-    [ -n "$CHILD_PID" ] && kill "$CHILD_PID" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-cd "$T" || exit 1
-
-npass=0 nfail=0 nskip=0
-pass() { echo "PASS  $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL  $1: $2"; nfail=$((nfail + 1)); }
-skip() { echo "SKIP  $1: $2"; nskip=$((nskip + 1)); }
-
-run() {
-    "$@" >out 2>err
-    rc=$?
-}
+cleanup() { [ -n "$CHILD_PID" ] && kill "$CHILD_PID" 2>/dev/null; }
+. "$(dirname "$0")/testlib.sh" cli_replay
 
 # bad NAME 'STR1;STR2' CMD...: fails (0 < rc < 128), nothing on stdout, one
 # line on stderr containing every STR
@@ -375,6 +360,4 @@ fi
 
 # ---------------------------------------------------------------- end
 
-[ "$nskip" -gt 0 ] && echo "$nskip skipped"
-echo "$npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+finish
