@@ -185,66 +185,35 @@ module mmu_top #(
   logic [RTIW-1:0] mq_head_q, mq_head_d;
   logic [RTIW:0]   mq_cnt_q, mq_cnt_d;
 
-  // walkers
-  mmu_pkg::walker_state_e w_state_q   [NW];
-  mmu_pkg::walker_state_e w_state_d   [NW];
-  logic [2:0]    w_level_q   [NW];
-  logic [2:0]    w_level_d   [NW];
-  logic [1:0]    w_acc_q     [NW];
-  logic [1:0]    w_acc_d     [NW];
-  logic          w_user_q    [NW];
-  logic          w_user_d    [NW];
-  logic          w_impl_q    [NW];
-  logic          w_impl_d    [NW];
-  logic [1:0]    w_fault_q   [NW];  // a rights fault waiting for its A updates
-  logic [1:0]    w_fault_d   [NW];
-  mmu_pkg::cause_e w_cause_q [NW];
-  mmu_pkg::cause_e w_cause_d [NW];
-  logic [11:0]   w_pcid_q    [NW];
-  logic [11:0]   w_pcid_d    [NW];
-  logic [63:0]   w_va_q      [NW];
-  logic [63:0]   w_va_d      [NW];
-  logic [15:0]   w_timer_q   [NW];
-  logic [15:0]   w_timer_d   [NW];
-  logic [51:0]   w_table_q   [NW];
-  logic [51:0]   w_table_d   [NW];
-  logic [1:0]    w_pwchit_q  [NW];
-  logic [1:0]    w_pwchit_d  [NW];
-  logic [4:0]    w_read_q    [NW];  // bit L: the level-L entry was read
-  logic [4:0]    w_read_d    [NW];
-  logic [4:0]    w_need_q    [NW];  // bit L: the level-L entry needs a locked A/D update
-  logic [4:0]    w_need_d    [NW];
-  logic [63:0]   w_pte_q     [NW][5];  // entries as read
-  logic [63:0]   w_pte_d     [NW][5];
-  logic [51:0]   w_pteaddr_q [NW][5];
-  logic [51:0]   w_pteaddr_d [NW][5];
-  logic [5:0]    w_cum_q     [NW][5];  // combined F_RW|F_US|F_XD after level L
-  logic [5:0]    w_cum_d     [NW][5];
-  logic [1:0]    w_size_q    [NW];
-  logic [1:0]    w_size_d    [NW];
-  logic [2:0]    w_leaf_q    [NW];
-  logic [2:0]    w_leaf_d    [NW];
-  logic [51:0]   w_frame_q   [NW];
-  logic [51:0]   w_frame_d   [NW];
-  logic [5:0]    w_tflags_q  [NW];
-  logic [5:0]    w_tflags_d  [NW];
-  logic [NWIW-1:0] rr_q, rr_d;
+  // walkers (mmu_walker, one per walker): what each is doing, its memory
+  // request and, in the cycle its walk completes, its result
+  mmu_pkg::walker_state_e w_state [NW];
+  logic [63:0]   w_va      [NW];
+  logic [1:0]    w_acc     [NW];
+  logic          w_user    [NW];
+  logic          w_impl    [NW];
+  logic [11:0]   w_pcid    [NW];
+  logic [NW-1:0] w_pwc_due;
+  logic [NW-1:0] w_want;
+  logic          w_we      [NW];
+  logic [51:0]   w_addr    [NW];
+  logic [63:0]   w_wdata   [NW];
+  logic [NW-1:0] w_start, w_pwc, w_grant, w_rsp;
+  logic [NW-1:0] complete;
+  logic [1:0]    r_fault   [NW];
+  mmu_pkg::cause_e r_cause [NW];
+  logic [1:0]    w_size    [NW];
+  logic [51:0]   w_frame   [NW];
+  logic [5:0]    w_tflags  [NW];
+  logic [1:0]    w_pwchit  [NW];
+  logic [2:0]    w_leaf    [NW];
+  logic [4:0]    w_read    [NW];
+  logic [3*52-1:0] w_pwc_data [NW];
+  logic [3*6-1:0]  w_pwc_cum  [NW];
 
   // ---------------------------------------------------------- helpers
   logic [11:0] cur_pcid;
   assign cur_pcid = mode_q[mmu_pkg::MODE_PCIDE] ? cr3_q[11:0] : 12'd0;
-
-  function automatic logic [51:0] entry_addr(input logic [51:0] table_base, input logic [63:0] va,
-                                             input logic [2:0] level);
-    logic [8:0] idx;
-    case (level)
-      3'd4:    idx = va[47:39];
-      3'd3:    idx = va[38:30];
-      3'd2:    idx = va[29:21];
-      default: idx = va[20:12];
-    endcase
-    entry_addr = table_base + {40'd0, idx, 3'b000};
-  endfunction
 
   function automatic logic [35:0] pwc_tag(input int unsigned i, input logic [63:0] va);
     pwc_tag = (i == 0) ? {27'd0, va[47:39]} : (i == 1) ? {18'd0, va[47:30]} : {9'd0, va[47:21]};
@@ -252,12 +221,6 @@ module mmu_top #(
 
   function automatic logic [51:0] page_mask(input logic [1:0] ps);
     page_mask = (ps == mmu_pkg::PS_4K) ? 52'hFFF : (ps == mmu_pkg::PS_2M) ? 52'h1FFFFF : 52'h3FFFFFFF;
-  endfunction
-
-  // the highest level whose entry still needs a locked A/D update
-  function automatic logic [2:0] next_wr(input logic [4:0] need);
-    next_wr = 3'd0;
-    for (int l = 1; l <= 4; l++) if (need[l]) next_wr = 3'(l);
   endfunction
 
   // ------------------------------------------------------------ outputs
@@ -269,11 +232,7 @@ module mmu_top #(
 
   always_comb begin : outputs
     logic        older_done;
-    logic [NWIW-1:0] k;
-    logic [2:0]  l;
     older_done = 1'b0;
-    k = '0;
-    l = '0;
     rt_count = '0;
     for (int i = 0; i < RT; i++) if (rt_state_q[i] != mmu_pkg::RT_FREE) rt_count = rt_count + 7'd1;
     // [T:request] [T:control]
@@ -303,31 +262,12 @@ module mmu_top #(
     rsp_fault_addr_o = (done_v && rt_fault_q[done_idx] != mmu_pkg::FAULT_NONE) ? rt_va_q[done_idx] : '0;
     rsp_src_o        = done_v ? rt_src_q[done_idx] : '0;
     rsp_pwc_o        = done_v ? rt_pwc_q[done_idx] : '0;
-    // [T:memory port] round robin from rr
-    grant_v = 1'b0;
-    grant = '0;
-    for (int i = 0; i < NW; i++) begin
-      k = NWIW'((32'(rr_q) + i) % NW);
-      if (!grant_v && (w_state_q[k] == mmu_pkg::W_MEMRQ || w_state_q[k] == mmu_pkg::W_ADW)) begin
-        grant_v = 1'b1;
-        grant = k;
-      end
-    end
+    // [T:memory port] the granted walker's request (mmu_arb below)
     mem_req_valid_o = grant_v;
-    mem_req_we_o    = grant_v && w_state_q[grant] == mmu_pkg::W_ADW;
+    mem_req_we_o    = grant_v && w_we[grant];
     mem_req_id_o    = grant_v ? 4'(grant) : '0;
-    mem_req_addr_o  = '0;
-    mem_req_wdata_o = '0;
-    if (grant_v) begin
-      if (w_state_q[grant] == mmu_pkg::W_MEMRQ) begin
-        mem_req_addr_o = entry_addr(w_table_q[grant], w_va_q[grant], w_level_q[grant]);
-      end else begin
-        l = next_wr(w_need_q[grant]);
-        mem_req_addr_o  = w_pteaddr_q[grant][l];
-        mem_req_wdata_o = w_pte_q[grant][l] | (64'd1 << mmu_pkg::PTE_A) |
-                          ((l == w_leaf_q[grant] && w_acc_q[grant] == mmu_pkg::ACC_WRITE) ? (64'd1 << mmu_pkg::PTE_D) : 64'd0);
-      end
-    end
+    mem_req_addr_o  = grant_v ? w_addr[grant] : '0;
+    mem_req_wdata_o = (grant_v && w_we[grant]) ? w_wdata[grant] : '0;
   end
 
   // ------------------------------------------- what is looked up this cycle
@@ -380,16 +320,16 @@ module mmu_top #(
     disp_w = '0;
     if (disp_v) begin
       for (int k = NW - 1; k >= 0; k--) begin
-        if (w_state_q[k] != mmu_pkg::W_IDLE && w_va_q[k][47:12] == rt_va_q[disp_idx][47:12] && w_pcid_q[k] == cur_pcid &&
-            w_acc_q[k] == rt_acc_q[disp_idx] && w_user_q[k] == rt_user_q[disp_idx] &&
-            w_impl_q[k] == rt_impl_q[disp_idx]) begin
+        if (w_state[k] != mmu_pkg::W_IDLE && w_va[k][47:12] == rt_va_q[disp_idx][47:12] && w_pcid[k] == cur_pcid &&
+            w_acc[k] == rt_acc_q[disp_idx] && w_user[k] == rt_user_q[disp_idx] &&
+            w_impl[k] == rt_impl_q[disp_idx]) begin
           disp_join = 1'b1;
           disp_w = NWIW'(k);
         end
       end
       if (!disp_join) begin
         for (int k = NW - 1; k >= 0; k--) begin
-          if (w_state_q[k] == mmu_pkg::W_IDLE) begin
+          if (w_state[k] == mmu_pkg::W_IDLE) begin
             disp_start = 1'b1;
             disp_w = NWIW'(k);
           end
@@ -410,11 +350,11 @@ module mmu_top #(
       end
     end else begin
       for (int k = NW - 1; k >= 0; k--) begin
-        if (w_state_q[k] == mmu_pkg::W_PWC && w_timer_q[k] == 16'd0) begin
+        if (w_pwc_due[k]) begin
           pwc_v = 1'b1;
           pwc_w = NWIW'(k);
-          pwc_va = w_va_q[k];
-          pwc_lk_pcid = w_pcid_q[k];
+          pwc_va = w_va[k];
+          pwc_lk_pcid = w_pcid[k];
         end
       end
     end
@@ -649,30 +589,70 @@ module mmu_top #(
     .dbg_lfsr_o(dbg_lfsr[2+7])
   );
 
+  // ---------------------------------------------------------------- walkers
+  // [T:lookup] the PWC result for the walker whose lookup it is: the
+  // deepest hit (PDE over PDPTE over PML4E) with its table and rights
+  logic [1:0]  pwc_res_hit;
+  logic [51:0] pwc_res_table;
+  logic [5:0]  pwc_res_cum;
+  always_comb begin : pwc_result
+    pwc_res_hit = '0;
+    pwc_res_table = '0;
+    pwc_res_cum = '0;
+    for (int i = 0; i < 3; i++) begin
+      if (pwc_lk_hit[i]) begin
+        pwc_res_hit = 2'(i + 1);
+        pwc_res_table = mmu_pkg::sa_data(pwc_lk_ent[i]);
+        pwc_res_cum = mmu_pkg::sa_flags(pwc_lk_ent[i]) &
+                      6'((1 << mmu_pkg::F_RW) | (1 << mmu_pkg::F_US) | (1 << mmu_pkg::F_XD));
+      end
+    end
+  end
+
+  // per walker: started by a dispatch, its PWC lookup, the port, responses
+  always_comb begin : walker_inputs
+    for (int k = 0; k < NW; k++) begin
+      w_start[k] = disp_start && 32'(disp_w) == k;
+      w_pwc[k]   = pwc_v && 32'(pwc_w) == k;
+      w_grant[k] = grant_v && 32'(grant) == k;
+      w_rsp[k]   = mem_rsp_valid_i && 32'(mem_rsp_id_i) == k;
+    end
+  end
+
+  for (genvar k = 0; k < NW; k++) begin : gen_walker
+    mmu_walker #(
+      .ID(k), .LAT_PWC(LAT_PWC), .MAXPHYADDR(MAXPHYADDR)
+    ) u_walker (
+      .clk_i, .rst_ni,
+      .mode_i(mode_q), .cr3_base_i(cr3_q[51:0] & AMASK),
+      .start_i(w_start[k]), .start_va_i(rt_va_q[disp_idx]), .start_acc_i(rt_acc_q[disp_idx]),
+      .start_user_i(rt_user_q[disp_idx]), .start_impl_i(rt_impl_q[disp_idx]), .start_pcid_i(cur_pcid),
+      .pwc_i(w_pwc[k]), .pwc_hit_i(pwc_res_hit), .pwc_table_i(pwc_res_table), .pwc_cum_i(pwc_res_cum),
+      .grant_i(w_grant[k]), .rsp_i(w_rsp[k]), .rsp_data_i(mem_rsp_data_i),
+      .mem_want_o(w_want[k]), .mem_we_o(w_we[k]), .mem_addr_o(w_addr[k]), .mem_wdata_o(w_wdata[k]),
+      .state_o(w_state[k]), .va_o(w_va[k]), .acc_o(w_acc[k]), .user_o(w_user[k]), .impl_o(w_impl[k]),
+      .pcid_o(w_pcid[k]), .pwc_due_o(w_pwc_due[k]),
+      .complete_o(complete[k]), .fault_o(r_fault[k]), .cause_o(r_cause[k]), .size_o(w_size[k]),
+      .frame_o(w_frame[k]), .tflags_o(w_tflags[k]), .pwchit_o(w_pwchit[k]), .leaf_o(w_leaf[k]),
+      .read_o(w_read[k]), .pwc_data_o(w_pwc_data[k]), .pwc_cum_o(w_pwc_cum[k])
+    );
+  end
+
+  // [T:memory port] round robin among the walkers that want the port
+  mmu_arb #(.NW(NW), .NWIW(NWIW)) u_arb (
+    .clk_i, .rst_ni, .req_i(w_want), .grant_v_o(grant_v), .grant_o(grant)
+  );
+
   // ------------------------------------------------------------ next state
   always_comb begin : next_state
     // locals
     logic        l1_hit, st_hit;
     logic [2:0]  a;
-    logic [4:0]  need;
-    logic [63:0] e;
     logic [EW-1:0] te, pe;         // a TLB / PWC entry to fill
     logic [EW-1:0] hit_ent;
     logic [5:0]  fl;               // flags of an entry a lookup hit
     logic [5:0]  hit_way;
     logic [2:0]  hit_arr;
-    logic        rsp_now;          // a memory response arrives this cycle
-    logic [NWIW-1:0] rk;           // for this walker
-    logic [2:0]  lv;
-    logic [63:0] v;
-    logic [5:0]  prev, cum;
-    logic        leaf;
-    logic [1:0]  ps;
-    mmu_pkg::cause_e c;
-    logic [NW-1:0] complete;
-    logic [1:0]  r_fault [NW];
-    mmu_pkg::cause_e r_cause [NW];
-    int          deepest;
     logic [3:0]  side;
 
     // defaults: hold (element by element: yosys 0.23 cannot copy whole
@@ -699,48 +679,9 @@ module mmu_top #(
     end
     mq_head_d = mq_head_q;
     mq_cnt_d = mq_cnt_q;
-    for (int k = 0; k < NW; k++) begin
-      w_state_d[k] = w_state_q[k];
-      w_level_d[k] = w_level_q[k];
-      w_acc_d[k] = w_acc_q[k];
-      w_user_d[k] = w_user_q[k];
-      w_impl_d[k] = w_impl_q[k];
-      w_fault_d[k] = w_fault_q[k];
-      w_cause_d[k] = w_cause_q[k];
-      w_pcid_d[k] = w_pcid_q[k];
-      w_va_d[k] = w_va_q[k];
-      w_timer_d[k] = w_timer_q[k];
-      w_table_d[k] = w_table_q[k];
-      w_pwchit_d[k] = w_pwchit_q[k];
-      w_read_d[k] = w_read_q[k];
-      w_need_d[k] = w_need_q[k];
-      w_size_d[k] = w_size_q[k];
-      w_leaf_d[k] = w_leaf_q[k];
-      w_frame_d[k] = w_frame_q[k];
-      w_tflags_d[k] = w_tflags_q[k];
-      for (int l = 0; l < 5; l++) begin
-        w_pte_d[k][l] = w_pte_q[k][l];
-        w_pteaddr_d[k][l] = w_pteaddr_q[k][l];
-        w_cum_d[k][l] = w_cum_q[k][l];
-      end
-    end
-    rr_d = rr_q;
     // temporaries that are assigned before every use (defaults: no latches)
-    lv = '0;
-    v = '0;
-    prev = '0;
-    cum = '0;
-    leaf = 1'b0;
-    ps = '0;
-    c = mmu_pkg::CAUSE_NONE;
-    deepest = -1;
     side = '0;
     fl = '0;
-    complete = '0;
-    for (int k = 0; k < NW; k++) begin
-      r_fault[k] = mmu_pkg::FAULT_NONE;
-      r_cause[k] = mmu_pkg::CAUSE_NONE;
-    end
     for (int ai = 0; ai < 6; ai++) begin
       l1_touch[ai] = 1'b0;
       l1_inv[ai] = '0;
@@ -807,110 +748,8 @@ module mmu_top #(
     // 2. [T:response] the answered entry is freed
     if (done_v) rt_state_d[done_idx] = mmu_pkg::RT_FREE;
 
-    // 3. [T:memory port] grant
-    if (grant_v) begin
-      if (w_state_q[grant] == mmu_pkg::W_MEMRQ) w_state_d[grant] = mmu_pkg::W_MEMWAIT;
-      else w_state_d[grant] = mmu_pkg::W_ADWAIT;
-      rr_d = NWIW'((32'(grant) + 1) % NW);
-    end
-
-    // 4. [T:walk] a memory response: the walker processes the entry it read,
-    // or [T:ad-check] the old value returned by its locked A/D update
-    rsp_now = mem_rsp_valid_i && 32'(mem_rsp_id_i) < NW;
-    rk = NWIW'(mem_rsp_id_i);
-    if (rsp_now && w_state_q[rk] == mmu_pkg::W_ADWAIT) begin
-      lv = next_wr(w_need_q[rk]);
-      if (((mem_rsp_data_i ^ w_pte_q[rk][lv]) & ~64'h60) == 64'd0) begin
-        // unchanged but for A and D: the update took effect
-        w_need_d[rk][lv] = 1'b0;
-        if ((w_need_q[rk] & ~(5'd1 << lv)) == 5'd0) begin
-          complete[rk] = 1'b1;
-          r_fault[rk] = w_fault_q[rk];   // a rights fault found at the leaf, or none
-          r_cause[rk] = w_cause_q[rk];
-        end else begin
-          w_state_d[rk] = mmu_pkg::W_ADW;
-        end
-      end else begin
-        // the entry changed since the walk read it: nothing was written;
-        // restart from the PML4E at CR3, without a PWC lookup
-        w_read_d[rk] = '0;
-        w_need_d[rk] = '0;
-        w_pwchit_d[rk] = '0;
-        w_fault_d[rk] = mmu_pkg::FAULT_NONE;
-        w_cause_d[rk] = mmu_pkg::CAUSE_NONE;
-        w_level_d[rk] = 3'd4;
-        w_table_d[rk] = cr3_q[51:0] & AMASK;
-        w_state_d[rk] = mmu_pkg::W_MEMRQ;
-      end
-    end else if (rsp_now) begin
-      lv = w_level_q[rk];
-      v = mem_rsp_data_i;
-      w_pteaddr_d[rk][lv] = entry_addr(w_table_q[rk], w_va_q[rk], lv);
-      w_pte_d[rk][lv] = v;
-      w_read_d[rk][lv] = 1'b1;
-      prev = (lv == 3'd4) ? 6'((1 << mmu_pkg::F_RW) | (1 << mmu_pkg::F_US)) : w_cum_q[rk][lv + 3'd1];
-      if (!v[mmu_pkg::PTE_P]) begin                       // SDM 4.7: not present
-        r_fault[rk] = mmu_pkg::FAULT_PF;
-        r_cause[rk] = mmu_pkg::CAUSE_NOT_PRESENT;
-        w_size_d[rk] = mmu_pkg::PS_NONE;
-        complete[rk] = 1'b1;
-      end else if (mmu_pkg::rsvd(v, lv, MAXPHYADDR, mode_q[mmu_pkg::MODE_NXE], mode_q[mmu_pkg::MODE_NOPG1G])) begin  // SDM 4.5.4
-        r_fault[rk] = mmu_pkg::FAULT_PF;
-        r_cause[rk] = mmu_pkg::CAUSE_RSVD;
-        w_size_d[rk] = mmu_pkg::PS_NONE;
-        complete[rk] = 1'b1;
-      end else begin
-        cum = prev;                               // SDM 4.6: AND R/W, U/S; OR XD
-        if (!v[mmu_pkg::PTE_RW]) cum[mmu_pkg::F_RW] = 1'b0;
-        if (!v[mmu_pkg::PTE_US]) cum[mmu_pkg::F_US] = 1'b0;
-        if (v[mmu_pkg::PTE_XD]) cum[mmu_pkg::F_XD] = 1'b1;
-        w_cum_d[rk][lv] = cum;
-        leaf = (lv == 3'd1) || ((lv == 3'd3 || lv == 3'd2) && v[mmu_pkg::PTE_PS]);
-        if (!leaf) begin
-          w_table_d[rk] = v[51:0] & AMASK;
-          w_level_d[rk] = lv - 3'd1;
-          w_state_d[rk] = mmu_pkg::W_MEMRQ;
-        end else begin
-          ps = (lv == 3'd1) ? mmu_pkg::PS_4K : (lv == 3'd2) ? mmu_pkg::PS_2M : mmu_pkg::PS_1G;
-          w_size_d[rk] = ps;
-          w_leaf_d[rk] = lv;
-          w_frame_d[rk] = v[51:0] & AMASK & ~page_mask(ps);
-          c = mmu_pkg::rights(mode_q, w_acc_q[rk], w_user_q[rk], w_impl_q[rk], cum[mmu_pkg::F_RW], cum[mmu_pkg::F_US],
-                              cum[mmu_pkg::F_XD]);
-          if (c != mmu_pkg::CAUSE_NONE) begin              // SDM 4.6.1
-            // a rights fault: A in the non-leaf entries read that lack it
-            // (SDM 4.8, Vol. 3A 6.15), never in the leaf; then the fault
-            need = '0;
-            for (int l = 4; l >= 2; l--)
-              if (l > 32'(lv) && w_read_d[rk][l] && !w_pte_d[rk][l][mmu_pkg::PTE_A]) need[l] = 1'b1;
-            w_need_d[rk] = need;
-            if (need != 5'd0) begin
-              w_fault_d[rk] = mmu_pkg::FAULT_PF;
-              w_cause_d[rk] = c;
-              w_state_d[rk] = mmu_pkg::W_ADW;
-            end else begin
-              r_fault[rk] = mmu_pkg::FAULT_PF;
-              r_cause[rk] = c;
-              complete[rk] = 1'b1;
-            end
-          end else begin                          // SDM 4.8: locked A/D updates needed
-            need = '0;
-            for (int l = 4; l >= 1; l--) begin
-              if (l >= 32'(lv) && (w_read_d[rk][l])) begin
-                e = w_pte_d[rk][l];
-                if (!e[mmu_pkg::PTE_A] || (l == 32'(lv) && w_acc_q[rk] == mmu_pkg::ACC_WRITE && !e[mmu_pkg::PTE_D])) need[l] = 1'b1;
-              end
-            end
-            w_need_d[rk] = need;
-            w_tflags_d[rk] = (cum & 6'((1 << mmu_pkg::F_RW) | (1 << mmu_pkg::F_US) | (1 << mmu_pkg::F_XD))) |
-                             ((v[mmu_pkg::PTE_G] && mode_q[mmu_pkg::MODE_PGE]) ? 6'(1 << mmu_pkg::F_G) : 6'd0) |
-                             ((v[mmu_pkg::PTE_D] || w_acc_q[rk] == mmu_pkg::ACC_WRITE) ? 6'(1 << mmu_pkg::F_D) : 6'd0);
-            if (need != 5'd0) w_state_d[rk] = mmu_pkg::W_ADW;
-            else complete[rk] = 1'b1;
-          end
-        end
-      end
-    end
+    // 3., 4. [T:memory port] [T:walk]: in the walkers (mmu_walker) and the
+    // arbiter (mmu_arb)
 
     // 5. [T:dispatch]
     if (disp_join) begin
@@ -923,33 +762,7 @@ module mmu_top #(
       rt_walker_d[disp_idx] = disp_w;
       mq_head_d = RTIW'((32'(mq_head_q) + 1) % RT);
       mq_cnt_d = mq_cnt_d - 1'b1;
-      w_state_d[disp_w] = mmu_pkg::W_PWC;
-      w_timer_d[disp_w] = 16'(LAT_PWC - 1);
-      w_va_d[disp_w] = rt_va_q[disp_idx];
-      w_acc_d[disp_w] = rt_acc_q[disp_idx];
-      w_user_d[disp_w] = rt_user_q[disp_idx];
-      w_impl_d[disp_w] = rt_impl_q[disp_idx];
-      w_fault_d[disp_w] = mmu_pkg::FAULT_NONE;
-      w_cause_d[disp_w] = mmu_pkg::CAUSE_NONE;
-      w_pcid_d[disp_w] = cur_pcid;
-      w_read_d[disp_w] = '0;
-      w_need_d[disp_w] = '0;
-      w_pwchit_d[disp_w] = '0;
-      w_level_d[disp_w] = 3'd4;
-      w_table_d[disp_w] = '0;
-      w_size_d[disp_w] = '0;
-      w_leaf_d[disp_w] = '0;
-      w_frame_d[disp_w] = '0;
-      w_tflags_d[disp_w] = '0;
-      for (int l = 0; l < 5; l++) begin
-        w_pte_d[disp_w][l] = '0;
-        w_pteaddr_d[disp_w][l] = '0;
-        w_cum_d[disp_w][l] = '0;
-      end
     end
-    // PWC timers of walkers waiting for their lookup
-    for (int k = 0; k < NW; k++)
-      if (w_state_q[k] == mmu_pkg::W_PWC && w_timer_q[k] != 16'd0) w_timer_d[k] = w_timer_q[k] - 16'd1;
 
     // 6. [T:lookup] L1
     l1_hit = 1'b0;
@@ -957,8 +770,6 @@ module mmu_top #(
     hit_way = '0;
     hit_arr = '0;
     a = '0;
-    need = '0;
-    e = '0;
     te = '0;
     pe = '0;
     if (l1_v) begin
@@ -1045,61 +856,45 @@ module mmu_top #(
         mq_cnt_d = mq_cnt_d + 1'b1;
       end
     end
-    // PWC
-    if (pwc_v) begin
-      deepest = -1;
-      for (int i = 0; i < 3; i++) begin
-        if (pwc_lk_hit[i]) begin
-          pwc_touch[i] = 1'b1;
-          deepest = i;
-        end
-      end
-      if (deepest < 0) begin
-        w_level_d[pwc_w] = 3'd4;
-        w_table_d[pwc_w] = cr3_q[51:0] & AMASK;
-      end else begin
-        w_level_d[pwc_w] = 3'(3 - deepest);
-        w_table_d[pwc_w] = mmu_pkg::sa_data(pwc_lk_ent[deepest]);
-        w_cum_d[pwc_w][4 - deepest] = mmu_pkg::sa_flags(pwc_lk_ent[deepest]) &
-                                      6'((1 << mmu_pkg::F_RW) | (1 << mmu_pkg::F_US) | (1 << mmu_pkg::F_XD));
-      end
-      w_pwchit_d[pwc_w] = 2'(deepest + 1);
-      w_state_d[pwc_w] = mmu_pkg::W_MEMRQ;
-    end
+    // PWC: every cache that hit is touched; the walker takes the deepest
+    // hit (pwc_res_*, below)
+    if (pwc_v)
+      for (int i = 0; i < 3; i++)
+        if (pwc_lk_hit[i]) pwc_touch[i] = 1'b1;
 
     // 7. [T:update] invalidations by faulting walks, fills by the others
     for (int k = 0; k < NW; k++) begin
       if (complete[k] && r_fault[k] == mmu_pkg::FAULT_PF) begin   // SDM 4.10.4.1
         for (int ai = 0; ai < 6; ai++) begin
           l1_inv[ai][k] = 1'b1;
-          l1_inv_tag[ai][k*36 +: 36] = mmu_pkg::page_tag(w_va_q[k], 2'(ai % 3));
+          l1_inv_tag[ai][k*36 +: 36] = mmu_pkg::page_tag(w_va[k], 2'(ai % 3));
           l1_inv_size[ai][k*2 +: 2] = 2'(ai % 3);
-          l1_inv_pcid[ai][k*12 +: 12] = w_pcid_q[k];
+          l1_inv_pcid[ai][k*12 +: 12] = w_pcid[k];
         end
         for (int s = 0; s < 3; s++) begin
           st_inv[3 * k + s] = STLB_SZ[s];
-          st_inv_tag[(3 * k + s)*36 +: 36] = mmu_pkg::page_tag(w_va_q[k], 2'(s));
+          st_inv_tag[(3 * k + s)*36 +: 36] = mmu_pkg::page_tag(w_va[k], 2'(s));
           st_inv_size[(3 * k + s)*2 +: 2] = 2'(s);
-          st_inv_pcid[(3 * k + s)*12 +: 12] = w_pcid_q[k];
+          st_inv_pcid[(3 * k + s)*12 +: 12] = w_pcid[k];
         end
         for (int i = 0; i < 3; i++) begin
           pwc_inv[i][k] = 1'b1;
-          pwc_inv_tag[i][k*36 +: 36] = pwc_tag(i, w_va_q[k]);
+          pwc_inv_tag[i][k*36 +: 36] = pwc_tag(i, w_va[k]);
         end
-        pwc_inv_pcid[k*12 +: 12] = w_pcid_q[k];
+        pwc_inv_pcid[k*12 +: 12] = w_pcid[k];
       end
       if (complete[k] && r_fault[k] == mmu_pkg::FAULT_NONE) begin
-        te = mmu_pkg::sa_pack(mmu_pkg::page_tag(w_va_q[k], w_size_d[k]), w_frame_d[k], w_pcid_q[k],
-                              w_size_d[k], w_tflags_d[k] | 6'(1 << mmu_pkg::F_V));
-        st_fill[k] = STLB_SZ[w_size_d[k]];
+        te = mmu_pkg::sa_pack(mmu_pkg::page_tag(w_va[k], w_size[k]), w_frame[k], w_pcid[k],
+                              w_size[k], w_tflags[k] | 6'(1 << mmu_pkg::F_V));
+        st_fill[k] = STLB_SZ[w_size[k]];
         st_fill_ent[k*EW +: EW] = te;
-        a = 3'(((w_acc_q[k] == mmu_pkg::ACC_EXEC) ? 0 : 3) + 32'(w_size_d[k]));
+        a = 3'(((w_acc[k] == mmu_pkg::ACC_EXEC) ? 0 : 3) + 32'(w_size[k]));
         l1_fill[a][k + 1] = 1'b1;
         l1_fill_ent[a][(k + 1)*EW +: EW] = te;
         for (int l = 4; l >= 2; l--) begin
-          if (l > 32'(w_leaf_d[k]) && w_read_d[k][l]) begin
-            pe = mmu_pkg::sa_pack(pwc_tag(4 - l, w_va_q[k]), w_pte_d[k][l][51:0] & AMASK, w_pcid_q[k],
-                                  2'd0, w_cum_d[k][l] | 6'(1 << mmu_pkg::F_V));
+          if (l > 32'(w_leaf[k]) && w_read[k][l]) begin
+            pe = mmu_pkg::sa_pack(pwc_tag(4 - l, w_va[k]), w_pwc_data[k][(4 - l)*52 +: 52], w_pcid[k],
+                                  2'd0, w_pwc_cum[k][(4 - l)*6 +: 6] | 6'(1 << mmu_pkg::F_V));
             pwc_fill[4 - l][k] = 1'b1;
             pwc_fill_ent[4 - l][k*EW +: EW] = pe;
           end
@@ -1116,11 +911,11 @@ module mmu_top #(
             rt_state_d[i] = mmu_pkg::RT_DONE;
             rt_fault_d[i] = r_fault[k];
             rt_cause_d[i] = r_cause[k];
-            rt_size_d[i] = w_size_d[k];
+            rt_size_d[i] = w_size[k];
             rt_src_d[i] = mmu_pkg::SRC_WALK;
-            rt_pwc_d[i] = w_pwchit_d[k];
+            rt_pwc_d[i] = w_pwchit[k];
             if (r_fault[k] == mmu_pkg::FAULT_NONE) begin
-              rt_paddr_d[i] = w_frame_d[k] | (rt_va_q[i][51:0] & page_mask(w_size_d[k]));
+              rt_paddr_d[i] = w_frame[k] | (rt_va_q[i][51:0] & page_mask(w_size[k]));
               rt_err_d[i] = '0;
             end else begin
               rt_paddr_d[i] = '0;
@@ -1128,7 +923,6 @@ module mmu_top #(
             end
           end
         end
-        w_state_d[k] = mmu_pkg::W_IDLE;
       end
     end
 
@@ -1268,32 +1062,6 @@ module mmu_top #(
       end
       mq_head_q <= '0;
       mq_cnt_q <= '0;
-      for (int k = 0; k < NW; k++) begin
-        w_state_q[k] <= mmu_pkg::W_IDLE;
-        w_level_q[k] <= '0;
-        w_acc_q[k] <= '0;
-        w_user_q[k] <= 1'b0;
-        w_impl_q[k] <= 1'b0;
-        w_fault_q[k] <= mmu_pkg::FAULT_NONE;
-        w_cause_q[k] <= mmu_pkg::CAUSE_NONE;
-        w_pcid_q[k] <= '0;
-        w_va_q[k] <= '0;
-        w_timer_q[k] <= '0;
-        w_table_q[k] <= '0;
-        w_pwchit_q[k] <= '0;
-        w_read_q[k] <= '0;
-        w_need_q[k] <= '0;
-        w_size_q[k] <= '0;
-        w_leaf_q[k] <= '0;
-        w_frame_q[k] <= '0;
-        w_tflags_q[k] <= '0;
-        for (int l = 0; l < 5; l++) begin
-          w_pte_q[k][l] <= '0;
-          w_pteaddr_q[k][l] <= '0;
-          w_cum_q[k][l] <= '0;
-        end
-      end
-      rr_q <= '0;
     end else begin
       cr3_q <= cr3_d;
       mode_q <= mode_d;
@@ -1325,32 +1093,6 @@ module mmu_top #(
       end
       mq_head_q <= mq_head_d;
       mq_cnt_q <= mq_cnt_d;
-      for (int k = 0; k < NW; k++) begin
-        w_state_q[k] <= w_state_d[k];
-        w_level_q[k] <= w_level_d[k];
-        w_acc_q[k] <= w_acc_d[k];
-        w_user_q[k] <= w_user_d[k];
-        w_impl_q[k] <= w_impl_d[k];
-        w_fault_q[k] <= w_fault_d[k];
-        w_cause_q[k] <= w_cause_d[k];
-        w_pcid_q[k] <= w_pcid_d[k];
-        w_va_q[k] <= w_va_d[k];
-        w_timer_q[k] <= w_timer_d[k];
-        w_table_q[k] <= w_table_d[k];
-        w_pwchit_q[k] <= w_pwchit_d[k];
-        w_read_q[k] <= w_read_d[k];
-        w_need_q[k] <= w_need_d[k];
-        w_size_q[k] <= w_size_d[k];
-        w_leaf_q[k] <= w_leaf_d[k];
-        w_frame_q[k] <= w_frame_d[k];
-        w_tflags_q[k] <= w_tflags_d[k];
-        for (int l = 0; l < 5; l++) begin
-          w_pte_q[k][l] <= w_pte_d[k][l];
-          w_pteaddr_q[k][l] <= w_pteaddr_d[k][l];
-          w_cum_q[k][l] <= w_cum_d[k][l];
-        end
-      end
-      rr_q <= rr_d;
     end
   end
 
@@ -1420,8 +1162,8 @@ module mmu_top #(
       assert (!ctl_wait_q || (ctl_valid_i && ctl_op_i == ctl_op_q && ctl_type_i == ctl_type_q &&
                               ctl_pcid_i == ctl_pcid_q && ctl_data_i == ctl_data_q && ctl_addr_i == ctl_addr_q))
         else $error("mmu_top: control operation withdrawn or changed before it was accepted");
-      assert (!mem_rsp_valid_i || (int'(mem_rsp_id_i) < NW && (w_state_q[NWIW'(mem_rsp_id_i)] == mmu_pkg::W_MEMWAIT ||
-                                                               w_state_q[NWIW'(mem_rsp_id_i)] == mmu_pkg::W_ADWAIT)))
+      assert (!mem_rsp_valid_i || (int'(mem_rsp_id_i) < NW && (w_state[NWIW'(mem_rsp_id_i)] == mmu_pkg::W_MEMWAIT ||
+                                                               w_state[NWIW'(mem_rsp_id_i)] == mmu_pkg::W_ADWAIT)))
         else $error("mmu_top: memory response for walker %0d, which is not waiting", mem_rsp_id_i);
       assert (!(ctl_valid_i && ctl_ready_o) || (ctl_op_i >= mmu_pkg::CTL_CR3 && ctl_op_i <= mmu_pkg::CTL_MODE))
         else $error("mmu_top: unknown control operation %0d", ctl_op_i);
@@ -1429,10 +1171,6 @@ module mmu_top #(
       for (int i = 0; i < RT; i++)
         assert (rt_state_q[i] inside {mmu_pkg::RT_FREE, mmu_pkg::RT_L1, mmu_pkg::RT_STLB, mmu_pkg::RT_MISS, mmu_pkg::RT_WALK, mmu_pkg::RT_DONE})
           else $error("mmu_top: request entry %0d in an illegal state", i);
-      for (int k = 0; k < NW; k++)
-        assert (w_state_q[k] inside {mmu_pkg::W_IDLE, mmu_pkg::W_PWC, mmu_pkg::W_MEMRQ, mmu_pkg::W_MEMWAIT, mmu_pkg::W_ADW,
-                                     mmu_pkg::W_ADWAIT})
-          else $error("mmu_top: walker %0d in an illegal state", k);
       // a response only for an outstanding request
       assert (!rsp_valid_o || so_rsp_known) else $error("mmu_top: response for id %0d, which is not outstanding", rsp_id_o);
       assert (int'(mq_cnt_q) <= RT) else $error("mmu_top: miss queue overflow");

@@ -150,7 +150,7 @@ bool Breaker::apply(uint64_t t, bool prev_ctl, const mmu_out_t &d, mmu_in_t &in,
         std::snprintf(b, sizeof b, "request offered with id %u, the id of request-table entry %d (outstanding)",
                       in.req_id, k);
     } else if (name == "mem-rsp-idle-walker") {
-        if (r->mmu_top__DOT__w_state_q[0] != W_IDLE || ind.mem_rsp_valid)
+        if (r->mmu_top__DOT__gen_walker__BRA__0__KET____DOT__u_walker__DOT__state_q != W_IDLE || ind.mem_rsp_valid)
             return false;
         ind.mem_rsp_valid = true;
         ind.mem_rsp_id = 0;
@@ -184,9 +184,9 @@ bool Breaker::apply(uint64_t t, bool prev_ctl, const mmu_out_t &d, mmu_in_t &in,
         std::snprintf(b, sizeof b, "rt_state_q[0] := 7");
     } else if (name == "walker-state") {
         // while walker 0 is idle: no memory response is on its way to it
-        if (r->mmu_top__DOT__w_state_q[0] != W_IDLE || ind.mem_rsp_valid)
+        if (r->mmu_top__DOT__gen_walker__BRA__0__KET____DOT__u_walker__DOT__state_q != W_IDLE || ind.mem_rsp_valid)
             return false;
-        r->mmu_top__DOT__w_state_q[0] = 7;
+        r->mmu_top__DOT__gen_walker__BRA__0__KET____DOT__u_walker__DOT__state_q = 7;
         std::snprintf(b, sizeof b, "w_state_q[0] := 7");
     } else if (name == "miss-queue") {
         r->mmu_top__DOT__mq_cnt_q = (CData)(RT + 1);

@@ -651,7 +651,7 @@ void Env::cover_cycle(uint64_t t, const mmu_out_t &r)
         rtid_cur_[i] = (uint16_t)root->mmu_top__DOT__rt_id_q[i];
     }
     for (unsigned k = 0; k < NW; k++)
-        wk_cur_[k] = (uint8_t)root->mmu_top__DOT__w_state_q[k];
+        wk_cur_[k] = (uint8_t)root->mmu_top__DOT__w_state[k];
 
     // the response of the cycle before: the model's facts about it
     if (cov_pending_) {
