@@ -98,6 +98,7 @@ static const char *const size_names[MMU_PS_COUNT] = {"4k", "2m", "1g"};
 static const char *const model_names[] = {"fixed", "cache"};
 static const char *const issue_names[] = {"pipelined", "inorder"};
 static const char *const backing_names[] = {"4k", "2m", "1g", "mix"};
+static const char *const demand_ad_names[] = {"clear", "linux", "dirty"};
 
 /* ---------------------------------------------------------------- key table */
 
@@ -111,6 +112,7 @@ typedef enum {
     KT_BACKING,    /* backing */
     KT_STLB_SIZES, /* stlb.sizes */
     KT_MIX,        /* backing.mix */
+    KT_DEMAND_AD,  /* demand.ad */
     KT_PCID,       /* pcid */
     KT_MODE,       /* boolean bit arg of sim_config_t.mode */
     KT_MODE_INV,   /* boolean, the inverse of bit arg of sim_config_t.mode (cpuid.page1gb) */
@@ -171,6 +173,7 @@ static const cfg_key_t cfg_keys[] = {
     K_OTHER("issue", KT_ISSUE),
     K_OTHER("backing", KT_BACKING),
     K_OTHER("backing.mix", KT_MIX),
+    K_OTHER("demand.ad", KT_DEMAND_AD),
     K_U32("processes", processes, 1, 4096),
     K_U64("switch_every", switch_every, 1, UINT64_MAX),
     K_OTHER("pcid", KT_PCID),
@@ -450,6 +453,12 @@ int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size
         return parse_stlb_sizes(key, v, &c->mmu.stlb_sizes, err, errlen);
     case KT_MIX:
         return parse_mix(key, v, c->mix_weight, err, errlen);
+    case KT_DEMAND_AD:
+        r = parse_name(v, demand_ad_names, 3);
+        if (r < 0)
+            return fail(err, errlen, "%s: unknown A/D state '%s' (clear, linux, dirty)", key, v);
+        c->demand_ad = (demand_ad_t)r;
+        return 0;
     case KT_PCID:
         if (parse_bool(key, v, &b, err, errlen) != 0)
             return -1;
@@ -538,6 +547,7 @@ static void preset_base(sim_config_t *c)
     c->mix_weight[MMU_PS_4K] = 60;
     c->mix_weight[MMU_PS_2M] = 30;
     c->mix_weight[MMU_PS_1G] = 10;
+    c->demand_ad = DEMAND_AD_CLEAR;
     c->processes = 1;
     c->switch_every = 100000;
     c->pcid = 0;
@@ -735,6 +745,8 @@ int cfg_check(const sim_config_t *c, char *err, size_t errlen)
         return fail(err, errlen, "backing: unknown backing %d (4k, 2m, 1g, mix)", (int)c->backing);
     if (c->mix_weight[0] == 0 && c->mix_weight[1] == 0 && c->mix_weight[2] == 0)
         return fail(err, errlen, "backing.mix: weights must not all be zero");
+    if ((unsigned)c->demand_ad > DEMAND_AD_DIRTY)
+        return fail(err, errlen, "demand.ad: unknown A/D state %d (clear, linux, dirty)", (int)c->demand_ad);
     if (c->pcid > 1)
         return fail(err, errlen, "pcid: must be 0 or 1 (got %" PRIu32 ")", c->pcid);
     const uint32_t known = MMU_MODE_WP | MMU_MODE_PCIDE | MMU_MODE_SMEP | MMU_MODE_SMAP | MMU_MODE_PGE |
@@ -832,6 +844,9 @@ void cfg_dump(const sim_config_t *c, FILE *f)
         case KT_MIX:
             fprintf(f, "%s = %" PRIu32 ",%" PRIu32 ",%" PRIu32 "\n", k->name, c->mix_weight[0], c->mix_weight[1],
                     c->mix_weight[2]);
+            break;
+        case KT_DEMAND_AD:
+            fprintf(f, "%s = %s\n", k->name, name_or_num(demand_ad_names, 3, (int)c->demand_ad, buf, sizeof buf));
             break;
         case KT_PCID:
             fprintf(f, "%s = %s\n", k->name, c->pcid ? "on" : "off");

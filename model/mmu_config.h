@@ -68,12 +68,20 @@ typedef enum { ISSUE_PIPELINED = 0, ISSUE_INORDER = 1 } issue_mode_t;
 /* Backing page size for demand mapping. */
 typedef enum { BACK_4K = 0, BACK_2M = 1, BACK_1G = 2, BACK_MIX = 3 } backing_t;
 
+/* A and D of a page mapped on demand (key demand.ad, docs/config.md):
+ * CLEAR: A = D = 0 everywhere, the walk sets them; LINUX: as Linux's fault
+ * handler maps a page (leaf A = 1, D = 1 iff the first touch is a write;
+ * paging-structure entries it creates A = 1); DIRTY: A = 1 in every entry
+ * written and D = 1 in the leaf. */
+typedef enum { DEMAND_AD_CLEAR = 0, DEMAND_AD_LINUX = 1, DEMAND_AD_DIRTY = 2 } demand_ad_t;
+
 typedef struct {
     mmu_config_t mmu;
     mem_config_t mem;
     issue_mode_t issue;
     backing_t backing;
     uint32_t mix_weight[MMU_PS_COUNT]; /* BACK_MIX: weights of 4K/2M/1G per 1 GiB region */
+    demand_ad_t demand_ad;             /* A/D of pages mapped on first touch (not in replay) */
     uint32_t processes;                /* address spaces, 1..4096 */
     uint64_t switch_every;             /* accesses between CR3 switches (processes > 1) */
     uint32_t pcid;                     /* 1: CR4.PCIDE=1 and one PCID per process */

@@ -61,6 +61,7 @@ struct onepass {
     const sim_config_t *cfg;
     const sim_source_t *inner;
     bool pcid_on;
+    bool all_dirty; /* demand.ad = dirty: every page is mapped with D = 1 */
     bool failed;
     char err[256];
 };
@@ -223,6 +224,7 @@ static int build(onepass_t *op, const sim_config_t *cfg)
     op->err[0] = 0;
     op->cfg = cfg;
     op->pcid_on = cfg->pcid && cfg->processes > 1;
+    op->all_dirty = cfg->demand_ad == DEMAND_AD_DIRTY;
     return 0;
 }
 
@@ -295,8 +297,11 @@ static void count(onepass_t *op, unsigned col, unsigned b, bool hit)
     }
 }
 
-/* One STLB lookup of page `tag` of size ps for `pcid`; `dirty` = the page
- * was written before in this address space. */
+/* One STLB lookup of page `tag` of size ps for `pcid`; `dirty` = the leaf's
+ * D is 1 in memory: the page was written before in this address space, or
+ * was mapped dirty (demand.ad = dirty). With demand.ad = linux a page whose
+ * first touch was a write is mapped with D = 1: that write, and so the same
+ * rule. */
 static void stlb_lookup(onepass_t *op, uint64_t tag, unsigned ps, uint16_t pcid, bool write, bool dirty)
 {
     if (op->zero_col >= 0)
@@ -397,7 +402,7 @@ static void on_rsp(void *ctx, const mmu_out_t *o, const mmu_rsp_info_t *info)
     uint64_t wkey = (tag | (uint64_t)ps << 36 | (uint64_t)op->cur.proc << 38) + 1;
     bool write = info->acc == MMU_ACC_WRITE;
     if (o->rsp_src == MMU_SRC_STLB || o->rsp_src == MMU_SRC_WALK)
-        stlb_lookup(op, tag, ps, info->pcid, write, wb_has(op, wkey));
+        stlb_lookup(op, tag, ps, info->pcid, write, op->all_dirty || wb_has(op, wkey));
     if (write && wb_add(op, wkey) != 0)
         fail(op, "out of memory", 0, 0);
 }

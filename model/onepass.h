@@ -21,7 +21,9 @@
  *     D = 0 is a soft miss: it walks and the fill overwrites the same entry
  *     with D = 1, which leaves the recency order as a hit would. Each stack
  *     slot keeps one D bit per size; a fill writes D = (the page was written
- *     before in this address space, or this is a write);
+ *     before in this address space, or this is a write, or every page is
+ *     mapped dirty: demand.ad = dirty; with demand.ad = linux a page is
+ *     mapped dirty exactly when its first touch is a write, the same rule);
  *   - a CR3 write without PCIDs (processes > 1, pcid = off) flushes every
  *     non-global entry; demand-mapped pages are never global, so the stacks
  *     are emptied. With PCIDs the driver sets the no-flush bit and the PCID

@@ -83,8 +83,10 @@ uint64_t pt_alloc_frame(pt_t *p, unsigned ps)
 }
 
 /* Walk down to the table that holds the level-`level` entry for va, creating
- * missing tables. Returns the entry address or 0 with err set. */
-static uint64_t ensure_path(pt_t *p, uint64_t cr3, uint64_t va, unsigned level, char *err, size_t errlen)
+ * missing tables (their entries with A = 1 when flags has PT_TABLE_A).
+ * Returns the entry address or 0 with err set. */
+static uint64_t ensure_path(pt_t *p, uint64_t cr3, uint64_t va, unsigned level, uint64_t flags, char *err,
+                            size_t errlen)
 {
     uint64_t table = cr3 & p->amask;
     for (unsigned l = 4; l > level; l--) {
@@ -97,7 +99,7 @@ static uint64_t ensure_path(pt_t *p, uint64_t cr3, uint64_t va, unsigned level, 
                 snprintf(err, errlen, "out of physical memory for paging structures (maxphyaddr %u)", p->m);
                 return 0;
             }
-            e = t | PTE_P | PTE_RW | PTE_US;
+            e = t | PTE_P | PTE_RW | PTE_US | ((flags & PT_TABLE_A) ? PTE_A : 0);
             if (pmem_write64(p->mem, ea, e) != 0) {
                 snprintf(err, errlen, "out of host memory");
                 return 0;
@@ -129,7 +131,7 @@ int pt_map(pt_t *p, uint64_t cr3, uint64_t va, uint64_t pa, unsigned ps, uint64_
     }
     unsigned level = ps == MMU_PS_4K ? 1 : ps == MMU_PS_2M ? 2 : 3;
     p->memo_cr3 = ~0ull; /* forget the demand memo */
-    uint64_t ea = ensure_path(p, cr3, va, level, err, errlen);
+    uint64_t ea = ensure_path(p, cr3, va, level, flags, err, errlen);
     if (!ea)
         return -1;
     uint64_t old = pmem_read64(p->mem, ea);
@@ -203,8 +205,36 @@ static unsigned choose_size(const pt_t *p, uint64_t va, backing_t b, const uint3
     return r < w[0] ? MMU_PS_4K : r < (uint64_t)w[0] + w[1] ? MMU_PS_2M : MMU_PS_1G;
 }
 
+/* The PT_* flags of a page mapped on first touch (demand.ad, docs/config.md).
+ *
+ * linux: what Linux's x86 page-fault path writes. The leaf comes from
+ * mk_pte(page, vma->vm_page_prot), and every x86 user protection
+ * (PAGE_SHARED, PAGE_COPY, PAGE_READONLY, ..., arch/x86/include/asm/
+ * pgtable_types.h) includes _PAGE_ACCESSED, so A = 1 (pte_sw_mkyoung() is a
+ * no-op on x86); a write fault adds pte_mkdirty() (mm/memory.c:
+ * do_anonymous_page() for anonymous memory, do_set_pte()/set_pte_range()
+ * for file pages), so D = 1 iff the first touch is a write. The tables it
+ * creates are linked with _PAGE_TABLE = P|RW|USER|ACCESSED|DIRTY
+ * (pmd_populate(), pud_populate(), p4d_populate(), arch/x86/include/asm/
+ * pgalloc.h), so A = 1 in the entries created; their bit 6 is ignored by
+ * the processor in a non-leaf entry (SDM Tables 4-15, 4-17, 4-19) and is
+ * left 0 here.
+ * dirty: A = 1 in every entry written, D = 1 in the leaf. */
+static uint64_t demand_flags(demand_ad_t ad, bool write)
+{
+    switch (ad) {
+    case DEMAND_AD_LINUX:
+        return PT_W | PT_U | PT_A | (write ? PT_D : 0) | PT_TABLE_A;
+    case DEMAND_AD_DIRTY:
+        return PT_W | PT_U | PT_A | PT_D | PT_TABLE_A;
+    case DEMAND_AD_CLEAR:
+        break;
+    }
+    return PT_W | PT_U;
+}
+
 int pt_demand(pt_t *p, uint64_t cr3, uint64_t va, backing_t backing, const uint32_t mix_weight[MMU_PS_COUNT],
-              unsigned *ps, char *err, size_t errlen)
+              demand_ad_t ad, bool write, unsigned *ps, char *err, size_t errlen)
 {
     if (p->memo_cr3 == cr3 && (va & ~p->memo_mask) == p->memo_base) {
         *ps = p->memo_ps;
@@ -223,7 +253,7 @@ int pt_demand(pt_t *p, uint64_t cr3, uint64_t va, backing_t backing, const uint3
                 return -1;
             }
             char e2[160];
-            if (pt_map(p, cr3, va & ~(size - 1), frame, s, PT_W | PT_U, e2, sizeof e2) == 0)
+            if (pt_map(p, cr3, va & ~(size - 1), frame, s, demand_flags(ad, write), e2, sizeof e2) == 0)
                 break;
             if (s == MMU_PS_4K) {
                 snprintf(err, errlen, "%s", e2);

@@ -7,11 +7,13 @@
  *   4 KiB frames       [2^(M-3), 2^(M-2))   scattered by a seeded bijection
  *   2 MiB frames       [2^(M-2), 2^(M-1))   scattered
  *   1 GiB frames       [2^(M-1), 2^M)       scattered
- * Non-leaf entries are created P|RW|US with A=0, so the leaf alone decides
- * the rights unless the caller edits entries. */
+ * Non-leaf entries are created P|RW|US, so the leaf alone decides the rights
+ * unless the caller edits entries; A = 0 unless the mapping asks for
+ * PT_TABLE_A (demand.ad = linux or dirty). */
 #ifndef MMU_PT_H
 #define MMU_PT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +31,9 @@ extern "C" {
 #define PT_D (1ull << 6)  /* map with D already set */
 #define PT_G (1ull << 8)  /* global */
 #define PT_NX (1ull << 63) /* execute-disable */
+/* Not a leaf bit: the paging-structure entries that pt_map creates for this
+ * page (none when the tables exist) get A = 1. Bit 52 is never copied. */
+#define PT_TABLE_A (1ull << 52)
 
 typedef struct pt pt_t;
 
@@ -59,10 +64,13 @@ int pt_translate(pt_t *p, uint64_t cr3, uint64_t va, uint64_t *pa, unsigned *ps)
 uint64_t pt_alloc_frame(pt_t *p, unsigned ps);
 
 /* Demand mapping: if va is unmapped, choose a page size by the backing
- * policy, allocate a frame and map it (user, writable, executable, A=D=0).
- * Returns 0 and *ps (size of the page now covering va), or -1 with err. */
+ * policy, allocate a frame and map it (user, writable, executable), with A
+ * and D as `ad` says for a first touch that is a write (`write`) or not
+ * (demand_ad_t, docs/config.md `demand.ad`). A page already mapped is left
+ * as it is. Returns 0 and *ps (size of the page now covering va), or -1
+ * with err. */
 int pt_demand(pt_t *p, uint64_t cr3, uint64_t va, backing_t backing, const uint32_t mix_weight[MMU_PS_COUNT],
-              unsigned *ps, char *err, size_t errlen);
+              demand_ad_t ad, bool write, unsigned *ps, char *err, size_t errlen);
 
 /* Counters: frames handed out per size and paging-structure pages. */
 uint64_t pt_frames_used(const pt_t *p, unsigned ps);

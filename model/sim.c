@@ -259,7 +259,8 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
                     goto out;
                 if ((r.vaddr ^ last) >> 12) /* crosses a 4 KiB boundary: which page size? */
                     ps = replay_page_size(pm, roots[0], amask, r.vaddr);
-            } else if (pt_demand(pt, roots[proc], r.vaddr, cfg->backing, cfg->mix_weight, &ps, err, errlen) != 0) {
+            } else if (pt_demand(pt, roots[proc], r.vaddr, cfg->backing, cfg->mix_weight, cfg->demand_ad,
+                                 acc == MMU_ACC_WRITE, &ps, err, errlen) != 0) {
                 goto out;
             }
             pend.q[0] = (req_t){r.vaddr, acc, user, implicit, proc};
@@ -269,7 +270,8 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
                 if (replay) {
                     if (opts->prepare && opts->prepare(opts->prepare_ctx, pm, roots[0], next, err, errlen) != 0)
                         goto out;
-                } else if (pt_demand(pt, roots[proc], next, cfg->backing, cfg->mix_weight, &ps, err, errlen) != 0) {
+                } else if (pt_demand(pt, roots[proc], next, cfg->backing, cfg->mix_weight, cfg->demand_ad,
+                                     acc == MMU_ACC_WRITE, &ps, err, errlen) != 0) {
                     goto out;
                 }
                 pend.q[1] = (req_t){next, acc, user, implicit, proc};

@@ -60,13 +60,13 @@ bool DualMem::map(uint64_t cr3, uint64_t va, uint64_t pa, unsigned ps, uint64_t 
     return a == 0;
 }
 
-bool DualMem::demand(uint64_t cr3, uint64_t va, backing_t bk, const uint32_t mix[MMU_PS_COUNT], unsigned &ps,
-                     std::string &err)
+bool DualMem::demand(uint64_t cr3, uint64_t va, backing_t bk, const uint32_t mix[MMU_PS_COUNT], demand_ad_t ad,
+                     bool write, unsigned &ps, std::string &err)
 {
     char e[2][256];
     unsigned ps2 = 0;
-    int a = pt_demand(pt_[0], cr3, va, bk, mix, &ps2, e[0], sizeof e[0]);
-    int b = pt_demand(pt_[1], cr3, va, bk, mix, &ps, e[1], sizeof e[1]);
+    int a = pt_demand(pt_[0], cr3, va, bk, mix, ad, write, &ps2, e[0], sizeof e[0]);
+    int b = pt_demand(pt_[1], cr3, va, bk, mix, ad, write, &ps, e[1], sizeof e[1]);
     check(a == b && (a != 0 || ps == ps2), "pt_demand");
     if (a != 0)
         err = e[1];

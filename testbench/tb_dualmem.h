@@ -28,7 +28,8 @@ class DualMem {
     uint64_t alloc_frame(unsigned ps);
     // pt_map on both; false with err when pt_map refuses.
     bool map(uint64_t cr3, uint64_t va, uint64_t pa, unsigned ps, uint64_t flags, std::string &err);
-    bool demand(uint64_t cr3, uint64_t va, backing_t b, const uint32_t mix[MMU_PS_COUNT], unsigned &ps, std::string &err);
+    bool demand(uint64_t cr3, uint64_t va, backing_t b, const uint32_t mix[MMU_PS_COUNT], demand_ad_t ad, bool write,
+                unsigned &ps, std::string &err);
     uint64_t entry_addr(uint64_t cr3, uint64_t va, unsigned level) const;
     bool translate(uint64_t cr3, uint64_t va, uint64_t &pa, unsigned &ps) const;
     uint64_t read(uint64_t pa) const { return pmem_read64(mem_[1], pa); }

@@ -194,7 +194,8 @@ class TraceStim : public Stimulus {
         }
     }
 
-    unsigned page_size(uint32_t proc, uint64_t va, bool &ok)
+    // write: the access that touches va is a write (demand.ad = linux maps its page dirty)
+    unsigned page_size(uint32_t proc, uint64_t va, bool write, bool &ok)
     {
         const sim_config_t &cfg = *ctx_.cfg;
         unsigned ps = MMU_PS_4K;
@@ -206,7 +207,7 @@ class TraceStim : public Stimulus {
             return ps;
         }
         std::string err;
-        if (!ctx_.mem->demand(roots_[proc], va, cfg.backing, cfg.mix_weight, ps, err)) {
+        if (!ctx_.mem->demand(roots_[proc], va, cfg.backing, cfg.mix_weight, cfg.demand_ad, write, ps, err)) {
             error_ = err;
             src_done_ = true;
             ok = false;
@@ -259,14 +260,14 @@ class TraceStim : public Stimulus {
                 continue;
             }
             bool ok;
-            unsigned ps = page_size(proc, r.vaddr, ok);
+            unsigned ps = page_size(proc, r.vaddr, acc == MMU_ACC_WRITE, ok);
             if (!ok)
                 return;
             pend_.push_back({r.vaddr, acc, user, implicit});
             uint64_t pmask = (1ull << mmu_ps_shift(ps)) - 1;
             if ((r.vaddr & ~pmask) != (last & ~pmask)) {
                 uint64_t next = (r.vaddr | pmask) + 1;
-                page_size(proc, next, ok);
+                page_size(proc, next, acc == MMU_ACC_WRITE, ok);
                 if (!ok)
                     return;
                 pend_.push_back({next, acc, user, implicit});

@@ -72,6 +72,12 @@ else
     fail "sample image" "rc=$rc $(head -c 300 err) $(awk '!/^#/ && $12 != "-"' s.log 2>/dev/null | head -3)"
 fi
 
+# demand.ad applies to pages mapped on demand only: with an image nothing is
+# mapped on demand, so it changes nothing (and, like backing, is no error)
+run "$SIM" --image "$IMG" --trace "$TRC" --log sd.log --set demand.ad=dirty "${Q[@]}"
+if [ "$rc" -eq 0 ] && [ ! -s err ] && cmp -s s.log sd.log; then pass "demand.ad is ignored with an image"
+else fail "demand.ad is ignored with an image" "rc=$rc $(head -c 300 err) $(diff s.log sd.log 2>&1 | head -3 | tr '\n' '|')"; fi
+
 # the three page sizes, with the physical addresses worked out in the image's comments
 ok=1
 for want in '0x1fff000630 R U 0xff000630 1g' '0x40003a8 R U 0x800003a8 2m' '0x401615 X U 0x100401615 4k'; do

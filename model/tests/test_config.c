@@ -190,6 +190,7 @@ static void check_common(const sim_config_t *c)
     CHECK_EQ(c->mix_weight[0], 60);
     CHECK_EQ(c->mix_weight[1], 30);
     CHECK_EQ(c->mix_weight[2], 10);
+    CHECK_EQ(c->demand_ad, DEMAND_AD_CLEAR);
     CHECK_EQ(c->processes, 1);
     CHECK_EQ(c->switch_every, 100000);
     CHECK_EQ(c->pcid, 0);
@@ -407,6 +408,12 @@ static void test_set(void)
     EXPECT_OK(SET(&c, "backing.mix", "0,0,5"));
     CHECK_EQ(c.mix_weight[0], 0);
     CHECK_EQ(c.mix_weight[2], 5);
+    EXPECT_OK(SET(&c, "demand.ad", "linux"));
+    CHECK_EQ(c.demand_ad, DEMAND_AD_LINUX);
+    EXPECT_OK(SET(&c, "demand.ad", " DIRTY "));
+    CHECK_EQ(c.demand_ad, DEMAND_AD_DIRTY);
+    EXPECT_OK(SET(&c, "demand.ad", "Clear"));
+    CHECK_EQ(c.demand_ad, DEMAND_AD_CLEAR);
     EXPECT_OK(SET(&c, "processes", "4096"));
     CHECK_EQ(c.processes, 4096);
     EXPECT_OK(SET(&c, "switch_every", "1"));
@@ -486,6 +493,9 @@ static void test_set_errors(void)
     EXPECT_ERR(SET(&c, "mem.dram.lat", "0"), "mem.dram.lat: must be in 1..100000 (got 0)");
     EXPECT_ERR(SET(&c, "issue", "ooo"), "issue: unknown issue mode 'ooo' (pipelined, inorder)");
     EXPECT_ERR(SET(&c, "backing", "4m"), "backing: unknown backing '4m' (4k, 2m, 1g, mix)");
+    EXPECT_ERR(SET(&c, "demand.ad", "young"), "demand.ad: unknown A/D state 'young' (clear, linux, dirty)");
+    EXPECT_ERR(SET(&c, "demand.ad", ""), "demand.ad: unknown A/D state '' (clear, linux, dirty)");
+    EXPECT_ERR(SET(&c, "demand.ad", "1"), "demand.ad: unknown A/D state '1' (clear, linux, dirty)");
     EXPECT_ERR(SET(&c, "backing.mix", "60,30"), "backing.mix: expected three weights");
     EXPECT_ERR(SET(&c, "backing.mix", "1,2,3,4"), "backing.mix: expected three weights");
     EXPECT_ERR(SET(&c, "backing.mix", "0,0,0"), "backing.mix: weights must not all be zero");
@@ -669,6 +679,9 @@ static void test_check(void)
     c.backing = (backing_t)4;
     EXPECT_ERR(cfg_check(&c, err, sizeof err), "backing: unknown backing 4");
     preset(&c, "skylake");
+    c.demand_ad = (demand_ad_t)3;
+    EXPECT_ERR(cfg_check(&c, err, sizeof err), "demand.ad: unknown A/D state 3 (clear, linux, dirty)");
+    preset(&c, "skylake");
     c.pcid = 2;
     EXPECT_ERR(cfg_check(&c, err, sizeof err), "pcid: must be 0 or 1 (got 2)");
     preset(&c, "skylake");
@@ -751,7 +764,7 @@ static void round_trip(const sim_config_t *src, const char *start)
     preset(&dst, start);
     char *d1 = dump_to_string(src);
     int lines = apply_dump(&dst, d1);
-    CHECK_EQ(lines, 74); /* 10 arrays x 4 keys + 34 other keys */
+    CHECK_EQ(lines, 75); /* 10 arrays x 4 keys + 35 other keys */
     char *d2 = dump_to_string(&dst);
     if (strcmp(d1, d2) != 0)
         fprintf(stderr, "dump differs after round trip:\n%s\n---\n%s\n", d1, d2);
@@ -776,7 +789,7 @@ static void test_dump(void)
                     "mem.l1d.size = 32 KiB\nmem.l1d.ways = 8\nmem.l1d.lat = 4\n"
                     "mem.l2.size = 256 KiB\nmem.l2.ways = 4\nmem.l2.lat = 12\n"
                     "mem.llc.size = 8 MiB\nmem.llc.ways = 16\nmem.llc.lat = 42\nmem.dram.lat = 200\n"
-                    "issue = pipelined\nbacking = 4k\nbacking.mix = 60,30,10\nprocesses = 1\n"
+                    "issue = pipelined\nbacking = 4k\nbacking.mix = 60,30,10\ndemand.ad = clear\nprocesses = 1\n"
                     "switch_every = 100000\npcid = off\nmode.wp = on\nmode.smep = off\nmode.smap = off\n"
                     "mode.nxe = on\nmode.pge = on\nmode.ac = off\ncpuid.page1gb = on\nseed = 1\n") != NULL);
     size_t len = strlen(d);
@@ -802,6 +815,7 @@ static void test_dump(void)
     EXPECT_OK(SET(&c, "issue", "inorder"));
     EXPECT_OK(SET(&c, "backing", "mix"));
     EXPECT_OK(SET(&c, "backing.mix", "0,7,0"));
+    EXPECT_OK(SET(&c, "demand.ad", "linux"));
     EXPECT_OK(SET(&c, "stlb.sizes", "1g"));
     EXPECT_OK(SET(&c, "mem.l1d.size", "1000"));  /* bytes */
     EXPECT_OK(SET(&c, "mem.l2.size", "1536K"));  /* KiB, not 1.5 MiB */
@@ -815,6 +829,7 @@ static void test_dump(void)
     CHECK(strstr(d, "\nmem.llc.size = 2 GiB\n") != NULL);
     CHECK(strstr(d, "\nstlb.sizes = 1g\n") != NULL);
     CHECK(strstr(d, "\npcid = on\n") != NULL);
+    CHECK(strstr(d, "\nbacking.mix = 0,7,0\ndemand.ad = linux\n") != NULL);
     CHECK(strstr(d, "\nseed = 18446744073709551615\n") != NULL);
     CHECK(strstr(d, "itlb.4k.repl = random\nitlb.4k.lfsr_seed = 0xFFFF\n") != NULL);
     free(d);
@@ -886,6 +901,7 @@ static void test_json(void)
             "  \"pcid\": \"on\",\n"
             "  \"backing\": \"mix\",\n"
             "  \"backing.mix\": [1, 2, 3],\n"
+            "  \"demand\": {\"ad\": \"dirty\"},\n"
             "  \"seed\": \"0xFFFFFFFFFFFFFFFF\",\n"
             "  \"switch_every\": 1e3,\n"
             "  \"preset\": \"tiny\"\n"
@@ -907,6 +923,7 @@ static void test_json(void)
     CHECK_EQ(c.mix_weight[0], 1);
     CHECK_EQ(c.mix_weight[1], 2);
     CHECK_EQ(c.mix_weight[2], 3);
+    CHECK_EQ(c.demand_ad, DEMAND_AD_DIRTY);
     CHECK_EQ(c.seed, UINT64_MAX);
     CHECK_EQ(c.switch_every, 1000);
     EXPECT_OK(cfg_check(&c, err, sizeof err));
@@ -933,6 +950,9 @@ static void test_json(void)
     JSON_ERR(&c, "range.json", "{\"walkers\": 0}", "walkers: must be in 1..16 (got 0)");
     JSON_ERR(&c, "policy.json", "{\"stlb\": {\"repl\": \"fifo\"}}",
              "stlb.repl: unknown policy 'fifo' (lru, plru, random)");
+    JSON_ERR(&c, "ad.json", "{\"demand.ad\": \"linux\", \"demand\": {\"ad\": \"dirty\"}}", "demand.ad: given twice");
+    JSON_ERR(&c, "adbad.json", "{\"demand\": {\"ad\": true}}",
+             "demand.ad: unknown A/D state 'true' (clear, linux, dirty)");
     JSON_ERR(&c, "frac.json", "{\"lat\": {\"l1\": 2.5}}", "lat.l1: 2.5 is not an integer");
     JSON_ERR(&c, "big.json", "{\"seed\": 1e20}", "seed: 1e+20 is too large");
     JSON_ERR(&c, "neg.json", "{\"walkers\": -1}", "walkers: '-1' is not a number");
@@ -980,7 +1000,7 @@ static void test_json(void)
         "range.json",   "policy.json",  "frac.json",    "big.json",      "neg.json",        "null.json",
         "boolnum.json", "twice.json",   "twice2.json",  "presetnum.json", "presetbad.json", "preset2.json",
         "array.json",   "scalar.json",  "empty.txt",    "comma.json",    "junk.json",       "quote.json",
-        "nul.json",     "nestedlist.json", "tru.json", "trailing.json",
+        "nul.json",     "nestedlist.json", "tru.json", "trailing.json", "ad.json", "adbad.json",
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char p[256];
