@@ -45,43 +45,86 @@ void lk_free(lookup_t *l)
         sa_free(lk_array(l, i));
 }
 
+/* One array's part of a TLB lookup: 1 usable hit (entry and way out), 0
+ * nothing usable; *soft when an entry matched but could not be used. */
+static int probe_one(sa_t *a, unsigned ps, uint64_t va, unsigned acc, bool user, bool implicit, uint32_t mode,
+                     uint16_t pcid, sa_entry_t *hit, lk_touch_t *touch, bool *soft)
+{
+    uint64_t tag = (va & VA48) >> mmu_ps_shift(ps);
+    uint32_t set = sa_set(a, tag);
+    int way = sa_find(a, set, tag, (uint8_t)ps, pcid);
+    if (way < 0)
+        return 0;
+    const sa_entry_t *e = sa_way(a, set, (uint32_t)way);
+    /* [T:soft miss] an entry whose rights forbid the access, or a write
+     * to an entry with D=0, is not used: the request walks (SDM 4.8:
+     * the walk sets D; a fault is reported from the paging structures). */
+    if (pg_rights(mode, acc, user, implicit, e->flags & SA_RW, e->flags & SA_US, e->flags & SA_XD) != MMU_CAUSE_NONE ||
+        (acc == MMU_ACC_WRITE && !(e->flags & SA_D))) {
+        *soft = true;
+        return 0;
+    }
+    *hit = *e;
+    touch->arr = a;
+    touch->set = set;
+    touch->way = (uint32_t)way;
+    return 1;
+}
+
+/* Count one array's lookup: a hit, a soft miss or a miss. */
+static void count_lookup(sa_t *a, unsigned acc, int hit, bool soft)
+{
+    a->cnt.lookups[acc]++;
+    if (hit)
+        a->cnt.hits[acc]++;
+    else if (soft)
+        a->cnt.soft[acc]++;
+}
+
 int lk_probe_tlb(lookup_t *l, bool stlb, uint64_t va, unsigned acc, bool user, bool implicit, uint32_t mode,
                  uint16_t pcid, sa_entry_t *hit, lk_touch_t *touch, bool *soft)
 {
-    sa_t *side = acc == MMU_ACC_EXEC ? l->itlb : l->dtlb;
-    for (unsigned ps = 0; ps < MMU_PS_COUNT; ps++) {
-        sa_t *a = stlb ? &l->stlb : &side[ps];
-        if (!sa_enabled(a) || (stlb && !(l->stlb_sizes & (1u << ps))))
-            continue;
-        uint64_t tag = (va & VA48) >> mmu_ps_shift(ps);
-        uint32_t set = sa_set(a, tag);
-        int way = sa_find(a, set, tag, (uint8_t)ps, pcid);
-        if (way < 0)
-            continue;
-        const sa_entry_t *e = sa_way(a, set, (uint32_t)way);
-        /* [T:soft miss] an entry whose rights forbid the access, or a write
-         * to an entry with D=0, is not used: the request walks (SDM 4.8:
-         * the walk sets D; a fault is reported from the paging structures). */
-        if (pg_rights(mode, acc, user, implicit, e->flags & SA_RW, e->flags & SA_US, e->flags & SA_XD) !=
-                MMU_CAUSE_NONE ||
-            (acc == MMU_ACC_WRITE && !(e->flags & SA_D))) {
-            *soft = true;
-            continue;
-        }
-        *hit = *e;
-        touch->arr = a;
-        touch->set = set;
-        touch->way = (uint32_t)way;
-        return 1;
+    if (stlb) { /* one array, every size it holds; the first usable hit */
+        sa_t *a = &l->stlb;
+        int got = 0;
+        bool s = false;
+        for (unsigned ps = 0; ps < MMU_PS_COUNT && !got; ps++)
+            if (sa_enabled(a) && (l->stlb_sizes & (1u << ps)))
+                got = probe_one(a, ps, va, acc, user, implicit, mode, pcid, hit, touch, &s);
+        if (sa_enabled(a))
+            count_lookup(a, acc, got, s);
+        *soft |= s;
+        return got;
     }
-    return 0;
+    /* the side's array of each page size, all looked up at once: the first
+     * usable hit (smallest size) answers; every array counts its lookup */
+    sa_t *side = acc == MMU_ACC_EXEC ? l->itlb : l->dtlb;
+    int got = 0;
+    for (unsigned ps = 0; ps < MMU_PS_COUNT; ps++) {
+        sa_t *a = &side[ps];
+        if (!sa_enabled(a))
+            continue;
+        bool s = false;
+        sa_entry_t h;
+        lk_touch_t tc;
+        int one = probe_one(a, ps, va, acc, user, implicit, mode, pcid, &h, &tc, &s);
+        count_lookup(a, acc, one, s);
+        *soft |= s;
+        if (one && !got) {
+            got = 1;
+            *hit = h;
+            *touch = tc;
+        }
+    }
+    return got;
 }
 
 static const unsigned pwc_shift[MMU_PWC_COUNT] = {39, 30, 21};
 
 static inline uint64_t pwc_tag(unsigned i, uint64_t va) { return (va & VA48) >> pwc_shift[i]; }
 
-int lk_probe_pwc(lookup_t *l, uint64_t va, uint16_t pcid, sa_entry_t *hit, lk_touch_t *touches, unsigned *ntouch)
+int lk_probe_pwc(lookup_t *l, uint64_t va, uint16_t pcid, unsigned acc, sa_entry_t *hit, lk_touch_t *touches,
+                 unsigned *ntouch)
 {
     /* [T:walk] all three caches in parallel; the walk starts below the deepest hit */
     int deepest = -1;
@@ -92,6 +135,7 @@ int lk_probe_pwc(lookup_t *l, uint64_t va, uint16_t pcid, sa_entry_t *hit, lk_to
         uint64_t tag = pwc_tag(i, va);
         uint32_t set = sa_set(a, tag);
         int way = sa_find(a, set, tag, 0, pcid);
+        count_lookup(a, acc, way >= 0, false);
         if (way < 0)
             continue;
         *hit = *sa_way(a, set, (uint32_t)way);

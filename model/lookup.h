@@ -48,14 +48,17 @@ sa_t *lk_array(lookup_t *l, unsigned id);
  * every page size) or an STLB lookup (every size it holds). Returns 1 on a
  * usable hit (the entry in *hit, its way in *touch), else 0; *soft is set
  * when an entry matched but could not be used (5.4: rights, or a write to
- * an entry with D = 0). */
+ * an entry with D = 0). Every array looked up counts it (sa_t.cnt: a hit, a
+ * soft miss or a miss, by access kind). */
 int lk_probe_tlb(lookup_t *l, bool stlb, uint64_t va, unsigned acc, bool user, bool implicit, uint32_t mode,
                  uint16_t pcid, sa_entry_t *hit, lk_touch_t *touch, bool *soft);
 
 /* [T:lookup] The three page-walk caches in parallel for va and pcid: the
  * deepest hit (0 PML4E, 1 PDPTE, 2 PDE; -1 none) with its entry in *hit;
- * every hit's way appended to touches[*ntouch...]. */
-int lk_probe_pwc(lookup_t *l, uint64_t va, uint16_t pcid, sa_entry_t *hit, lk_touch_t *touches, unsigned *ntouch);
+ * every hit's way appended to touches[*ntouch...]; each cache counts the
+ * lookup under the walk's access kind acc. */
+int lk_probe_pwc(lookup_t *l, uint64_t va, uint16_t pcid, unsigned acc, sa_entry_t *hit, lk_touch_t *touches,
+                 unsigned *ntouch);
 
 /* [T:update] 7c: the L1 refill from an STLB hit, into the array of the
  * entry's size on the side of the access. */

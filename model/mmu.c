@@ -44,6 +44,11 @@ struct mmu {
     bool ctl_wait;
     mmu_in_t ctl_prev;
     char err[200];
+    /* counters (docs/stats.md): walks by kind, and the walks of each kind
+     * in progress with the cycle the first of them started */
+    mmu_walk_counts_t wc;
+    uint32_t walks_now[3];
+    uint64_t walks_since[3];
 };
 
 /* ---------------------------------------------------------------- create */
@@ -99,6 +104,7 @@ uint32_t mmu_outstanding(const mmu_t *m) { return m->rt.count; }
 uint64_t mmu_cr3(const mmu_t *m) { return m->cr3; }
 uint32_t mmu_mode(const mmu_t *m) { return m->mode; }
 uint16_t mmu_pcid(const mmu_t *m) { return (m->mode & MMU_MODE_PCIDE) ? (uint16_t)(m->cr3 & 0xFFF) : 0; }
+const mmu_walk_counts_t *mmu_walk_counts(const mmu_t *m) { return &m->wc; }
 
 /* ----------------------------------------------------------- combinational */
 
@@ -277,7 +283,11 @@ static void dispatch(mmu_t *m, uint64_t t)
         e->walker = (uint8_t)join;
     } else if (idle >= 0) {
         walker_start(&m->w[idle], e->va, e->acc, e->user, e->implicit, pcid, (int8_t)idx, t + m->cfg.pwc_lat - 1);
+        m->w[idle].t_start = t;
         e->walker = (uint8_t)idle;
+        m->wc.started[e->acc]++;
+        if (m->walks_now[e->acc]++ == 0)
+            m->walks_since[e->acc] = t;
     } else {
         return;
     }
@@ -288,8 +298,17 @@ static void dispatch(mmu_t *m, uint64_t t)
 
 /* [T:complete] Walker w's result into every waiter (owner first), which
  * become DONE; the walker goes idle. */
-static void complete_walk(mmu_t *m, walker_t *w)
+static void complete_walk(mmu_t *m, walker_t *w, uint64_t t)
 {
+    const unsigned k = w->acc;
+    if (w->fault == MMU_FAULT_NONE)
+        m->wc.completed[k]++;
+    else
+        m->wc.faulted[k]++;
+    m->wc.cycles[k] += t - w->t_start + 1;
+    m->wc.restarts += w->restarts;
+    if (--m->walks_now[k] == 0)
+        m->wc.active_cycles[k] += t - m->walks_since[k] + 1;
     bool first = true;
     for (int idx = w->waiters; idx >= 0;) {
         rt_entry_t *e = &m->rt.e[idx];
@@ -437,7 +456,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         if (w->state != W_PWC || w->due != t)
             continue;
         sa_entry_t hit;
-        int deepest = lk_probe_pwc(&m->lk, w->va, w->pcid, &hit, touches, &ntouch);
+        int deepest = lk_probe_pwc(&m->lk, w->va, w->pcid, w->acc, &hit, touches, &ntouch);
         walker_pwc_result(w, deepest, &hit, m->cr3 & m->amask);
     }
 
@@ -461,7 +480,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
             continue;
         if (w->fault == MMU_FAULT_NONE)
             lk_fill_walk(&m->lk, w, m->amask);
-        complete_walk(m, w); /* 8. every waiter gets the result */
+        complete_walk(m, w, t); /* 8. every waiter gets the result */
     }
 
     /* 9. control operation (only when nothing is outstanding) */

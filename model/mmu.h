@@ -65,7 +65,22 @@ uint64_t mmu_cr3(const mmu_t *m);
 uint32_t mmu_mode(const mmu_t *m);
 uint16_t mmu_pcid(const mmu_t *m); /* current PCID: CR3[11:0] if PCIDE, else 0 */
 
-/* Read access to the arrays, for tests, dumps and the end-of-test compare. */
+/* Walk counters of the run (docs/stats.md "walks"), by access kind (0 read,
+ * 1 write, 2 fetch): they count, they never change what the MMU does. A walk
+ * is counted once (joined requests are not walks); it takes the cycles from
+ * its dispatch to its completion, both counted. */
+typedef struct {
+    uint64_t started[3];
+    uint64_t completed[3];     /* ended with a translation */
+    uint64_t faulted[3];       /* ended with a page fault */
+    uint64_t cycles[3];        /* sum over walks of their cycles (walks pending, summed per cycle) */
+    uint64_t active_cycles[3]; /* cycles in which at least one walk of the kind was in progress */
+    uint64_t restarts;         /* walks restarted by a changed entry ([T:ad-check]) */
+} mmu_walk_counts_t;
+const mmu_walk_counts_t *mmu_walk_counts(const mmu_t *m);
+
+/* Read access to the arrays, for tests, dumps and the end-of-test compare
+ * (each sa_t also carries its counters, sa_t.cnt). */
 typedef enum {
     MMU_ARR_ITLB4K, MMU_ARR_ITLB2M, MMU_ARR_ITLB1G,
     MMU_ARR_DTLB4K, MMU_ARR_DTLB2M, MMU_ARR_DTLB1G,

@@ -118,9 +118,12 @@ uint32_t sa_fill(sa_t *a, const sa_entry_t *ent)
                 break;
             }
         }
-        if (way == a->ways)
+        if (way == a->ways) {
             way = sa_victim(a, set);
+            a->cnt.evictions++;
+        }
     }
+    a->cnt.fills++;
     *sa_way(a, set, way) = *ent;
     sa_way(a, set, way)->flags |= SA_V;
     sa_touch(a, set, way);

@@ -42,9 +42,18 @@ typedef struct {
     uint8_t flags; /* SA_* */
 } sa_entry_t;
 
+/* What happened to an array (docs/stats.md "arrays"): counted, never read
+ * by the MMU. Lookups by access kind (0 read, 1 write, 2 fetch; a page-walk
+ * cache counts the kind of the walk): lookups = hits + soft misses + misses. */
+typedef struct {
+    uint64_t lookups[3], hits[3], soft[3];
+    uint64_t fills, evictions; /* evictions: fills that replaced a valid entry of another tag */
+} sa_counts_t;
+
 typedef struct {
     uint32_t sets, ways, set_mask;
     mmu_repl_t repl;
+    sa_counts_t cnt;
     uint16_t lfsr;
     sa_entry_t *e;  /* sets * ways, way-major within a set */
     uint8_t *age;   /* LRU: sets * ways */

@@ -175,6 +175,68 @@ static cJSON *hist_json(const stats_hist_t *h)
     return o;
 }
 
+void stats_take_counters(stats_t *s, const mmu_t *m)
+{
+    s->have_counters = true;
+    for (int i = 0; i < MMU_ARR_COUNT; i++) {
+        const sa_t *a = mmu_array(m, (mmu_array_id_t)i);
+        s->arr_present[i] = sa_enabled(a);
+        s->arr[i] = a->cnt;
+    }
+    s->walks = *mmu_walk_counts(m);
+}
+
+static const char *const kind_names[3] = {"read", "write", "fetch"};
+
+/* "arrays": per array present, its lookups (hits + soft misses + misses),
+ * fills and evictions, in total and by access kind. */
+static cJSON *arrays_json(const stats_t *s)
+{
+    cJSON *arrs = cJSON_CreateObject();
+    for (int i = 0; i < MMU_ARR_COUNT; i++) {
+        if (!s->arr_present[i])
+            continue;
+        const sa_counts_t *c = &s->arr[i];
+        uint64_t t[4] = {0, 0, 0, 0}; /* lookups, hits, soft, misses */
+        cJSON *o = cJSON_CreateObject();
+        cJSON *bk = cJSON_CreateObject();
+        for (int k = 0; k < 3; k++) {
+            uint64_t miss = c->lookups[k] - c->hits[k] - c->soft[k];
+            cJSON *ko = cJSON_AddObjectToObject(bk, kind_names[k]);
+            cJSON_AddNumberToObject(ko, "lookups", (double)c->lookups[k]);
+            cJSON_AddNumberToObject(ko, "hits", (double)c->hits[k]);
+            cJSON_AddNumberToObject(ko, "soft_misses", (double)c->soft[k]);
+            cJSON_AddNumberToObject(ko, "misses", (double)miss);
+            t[0] += c->lookups[k], t[1] += c->hits[k], t[2] += c->soft[k], t[3] += miss;
+        }
+        cJSON_AddNumberToObject(o, "lookups", (double)t[0]);
+        cJSON_AddNumberToObject(o, "hits", (double)t[1]);
+        cJSON_AddNumberToObject(o, "soft_misses", (double)t[2]);
+        cJSON_AddNumberToObject(o, "misses", (double)t[3]);
+        cJSON_AddNumberToObject(o, "fills", (double)c->fills);
+        cJSON_AddNumberToObject(o, "evictions", (double)c->evictions);
+        cJSON_AddItemToObject(o, "by_kind", bk);
+        cJSON_AddItemToObject(arrs, mmu_array_name((mmu_array_id_t)i), o);
+    }
+    return arrs;
+}
+
+/* "walks": by access kind, and the restarts. */
+static cJSON *walks_json(const mmu_walk_counts_t *w)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int k = 0; k < 3; k++) {
+        cJSON *ko = cJSON_AddObjectToObject(o, kind_names[k]);
+        cJSON_AddNumberToObject(ko, "started", (double)w->started[k]);
+        cJSON_AddNumberToObject(ko, "completed", (double)w->completed[k]);
+        cJSON_AddNumberToObject(ko, "faulted", (double)w->faulted[k]);
+        cJSON_AddNumberToObject(ko, "cycles", (double)w->cycles[k]);
+        cJSON_AddNumberToObject(ko, "active_cycles", (double)w->active_cycles[k]);
+    }
+    cJSON_AddNumberToObject(o, "restarts", (double)w->restarts);
+    return o;
+}
+
 cJSON *stats_to_json(const stats_t *s)
 {
     cJSON *root = cJSON_CreateObject();
@@ -209,6 +271,10 @@ cJSON *stats_to_json(const stats_t *s)
         cJSON_AddItemToObject(o, "latency_hit", hist_json(&b->lat_hit));
         cJSON_AddItemToObject(o, "latency_walk", hist_json(&b->lat_walk));
         cJSON_AddItemToObject(sizes, bucket_names[i], o);
+    }
+    if (s->have_counters) {
+        cJSON_AddItemToObject(root, "arrays", arrays_json(s));
+        cJSON_AddItemToObject(root, "walks", walks_json(&s->walks));
     }
     return root;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mmu.h"
 #include "mmu_types.h"
 
 #ifdef __cplusplus
@@ -41,7 +42,16 @@ typedef struct {
     uint64_t cycles;   /* simulated cycles of the run */
     uint64_t accesses; /* workload accesses (before page splitting) */
     uint64_t ctl_ops;  /* control operations issued (CR3 switches) */
+    /* the MMU's own counters at the end of the run (stats_take_counters) */
+    bool have_counters;
+    bool arr_present[MMU_ARR_COUNT]; /* the array has entries */
+    sa_counts_t arr[MMU_ARR_COUNT];
+    mmu_walk_counts_t walks;
 } stats_t;
+
+/* Copy the MMU's counters (every array's, the walks') into s: "arrays" and
+ * "walks" of the JSON document. */
+void stats_take_counters(stats_t *s, const mmu_t *m);
 
 int stats_init(stats_t *s); /* 0 / -1 out of memory */
 void stats_free(stats_t *s);

@@ -34,6 +34,7 @@ typedef struct {
     uint16_t pcid;
     uint64_t va;
     uint64_t due;   /* W_PWC: cycle of the PWC lookup */
+    uint64_t t_start; /* cycle of the dispatch that started the walk (counters) */
     uint64_t table; /* base of the table at `level` */
     uint8_t pwc_hit;
     uint8_t read_mask;    /* bit L set: the level-L entry was read by this walk */

@@ -56,7 +56,7 @@ jget() {
     python3 - "$1" "$2" <<'EOF'
 import json, sys
 v = json.load(open(sys.argv[1]))
-for k in sys.argv[2].split('.'):
+for k in sys.argv[2].split('/' if '/' in sys.argv[2] else '.'):
     v = v[int(k)] if isinstance(v, list) else v[k]
 print(json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else (int(v) if isinstance(v, float) and v.is_integer() else v))
 EOF
@@ -335,10 +335,27 @@ expect "one 4K page, in order" seq.json accesses=512 cycles=1115 control_ops=0 \
     by_size.4K.latency_walk.max=92 by_size.4K.latency_hit.count=511 by_size.4K.latency_hit.max=1 \
     by_size.4K.latency.p50=1 by_size.4K.latency.p99=1 by_size.4K.latency.max=92 \
     by_size.2M.translations=0 by_size.none.translations=0 by_size.total.translations=512 by_size.total.l1_hits=511
+# the same run in the MMU's own counters (a path with '/' when a key has a
+# dot): every read looks up all three DTLB arrays (tiny has 4K, 2M and 1G
+# ones): 4K hits 511 times after its one miss and one fill, 2M and 1G miss
+# 512 times; only the first read reaches the STLB (one miss, one fill) and
+# the walk (each PWC: one lookup, a miss, one fill); no ITLB lookup. The walk
+# is dispatched in cycle 3 and completes at the end of 91 (the last
+# update's answer): 89 cycles, the only walk, so active for 89 too.
+expect "one 4K page, in order: array and walk counters" seq.json \
+    arrays/dtlb.4k/lookups=512 arrays/dtlb.4k/hits=511 arrays/dtlb.4k/misses=1 arrays/dtlb.4k/soft_misses=0 \
+    arrays/dtlb.4k/fills=1 arrays/dtlb.4k/evictions=0 arrays/dtlb.4k/by_kind/read/hits=511 \
+    arrays/dtlb.4k/by_kind/write/lookups=0 arrays/dtlb.2m/lookups=512 arrays/dtlb.2m/misses=512 \
+    arrays/dtlb.1g/misses=512 arrays/itlb.4k/lookups=0 arrays/stlb/lookups=1 arrays/stlb/misses=1 \
+    arrays/stlb/fills=1 arrays/pwc.pml4e/lookups=1 arrays/pwc.pml4e/hits=0 arrays/pwc.pml4e/fills=1 \
+    arrays/pwc.pde/fills=1 walks/read/started=1 walks/read/completed=1 walks/read/faulted=0 \
+    walks/read/cycles=89 walks/read/active_cycles=89 walks/write/started=0 walks/restarts=0
 # pipelined: the next 7 requests (outstanding = 8) miss while the walk runs and join it
 "$SIM" "${SEQ[@]}" --json >seqp.json
 expect "one 4K page, pipelined: 7 join the walk" seqp.json by_size.4K.translations=512 by_size.4K.walks=1 \
-    by_size.4K.joined=7 by_size.4K.l1_hits=504 by_size.4K.walk_mem_reads=4 by_size.4K.latency_walk.count=8
+    by_size.4K.joined=7 by_size.4K.l1_hits=504 by_size.4K.walk_mem_reads=4 by_size.4K.latency_walk.count=8 \
+    arrays/dtlb.4k/hits=504 arrays/dtlb.4k/misses=8 arrays/stlb/lookups=8 arrays/stlb/misses=8 \
+    arrays/stlb/fills=1 walks/read/started=1
 # 2 MiB backing: 3 reads (PML4E, PDPTE, PDE leaf), 3 A updates; response 4 + 6*11 = 70
 "$SIM" "${SEQ[@]}" --issue inorder --set backing=2m --json >seq2m.json
 expect "one 2M page, in order" seq2m.json by_size.2M.translations=512 by_size.4K.translations=0 \

@@ -1419,6 +1419,82 @@ static void test_no_1g_pages(void)
     h_free(&h);
 }
 
+/* The MMU's own counters (docs/stats.md "arrays", "walks"), counted by hand
+ * for this file's configuration (DTLB 4K 8 entries 2-way = 4 sets, 2M and
+ * 1G arrays present, STLB 16 entries 4-way, three PWCs; memory latency 2):
+ *  1. read v, fresh tables: each DTLB array looks it up and misses, the
+ *     STLB misses, the walk's PWC lookups miss; the walk (4 reads, 4 A
+ *     updates: 28 cycles from acceptance, dispatched 3 cycles in, done at
+ *     27: 25 cycles) fills the STLB, dtlb.4k and the three PWCs;
+ *  2. write v+8: dtlb.4k holds it with D = 0: a soft miss there (2M and 1G
+ *     miss), the STLB too; the walk's PWC lookup hits in all three caches,
+ *     reads the PTE and sets D (10 cycles: 7 of walk); it rewrites the
+ *     STLB and dtlb.4k entries (fills, not evictions) and fills no PWC (it
+ *     read no non-leaf entry);
+ *  3. read v+16: a dtlb.4k hit (2M and 1G miss);
+ *  4. reads of two more pages whose page numbers are v's + 4 and + 8 (the
+ *     same dtlb.4k set, 2 ways): the second of them evicts v's entry; the
+ *     STLB set has 4 ways: no eviction. */
+static void test_counters(void)
+{
+    printf("test_counters\n");
+    H h;
+    h_init(&h, WP);
+    const uint64_t v = 0x0000000000410000ull, f = 0x0000000777770000ull;
+    for (unsigned i = 0; i < 3; i++)
+        map(&h, h.root, v + i * 0x4000, f + i * 0x4000, MMU_PS_4K, PT_W);
+    translate(&h, v, RD, SUP);
+    translate(&h, v + 8, WR, SUP);
+    res_t r = translate(&h, v + 16, RD, SUP);
+    CHECK_HIT(r, f + 16);
+    translate(&h, v + 0x4000, RD, SUP);
+    translate(&h, v + 0x8000, RD, SUP);
+    const sa_counts_t *d4 = &mmu_array(h.m, MMU_ARR_DTLB4K)->cnt, *d2 = &mmu_array(h.m, MMU_ARR_DTLB2M)->cnt;
+    const sa_counts_t *st = &mmu_array(h.m, MMU_ARR_STLB)->cnt, *i4 = &mmu_array(h.m, MMU_ARR_ITLB4K)->cnt;
+    /* dtlb.4k: reads 1, 3, 4a, 4b = 4 lookups (1 hit: 3); the write a soft miss */
+    CHECK_EQ(d4->lookups[RD], 4);
+    CHECK_EQ(d4->hits[RD], 1);
+    CHECK_EQ(d4->soft[RD], 0);
+    CHECK_EQ(d4->lookups[WR], 1);
+    CHECK_EQ(d4->hits[WR], 0);
+    CHECK_EQ(d4->soft[WR], 1);
+    CHECK_EQ(d4->fills, 4); /* walks of 1, 2, 4a, 4b */
+    CHECK_EQ(d4->evictions, 1);
+    CHECK_EQ(d2->lookups[RD] + d2->lookups[WR], 5);
+    CHECK_EQ(d2->hits[RD] + d2->soft[RD] + d2->soft[WR], 0);
+    CHECK_EQ(i4->lookups[RD] + i4->lookups[WR] + i4->lookups[EX], 0);
+    /* stlb: the misses of 1, 4a, 4b and the write's soft miss */
+    CHECK_EQ(st->lookups[RD], 3);
+    CHECK_EQ(st->hits[RD], 0);
+    CHECK_EQ(st->lookups[WR], 1);
+    CHECK_EQ(st->soft[WR], 1);
+    CHECK_EQ(st->fills, 4);
+    CHECK_EQ(st->evictions, 0);
+    /* PWCs: 1 misses all three; 2, 4a, 4b hit all three (same PDE region) */
+    for (int a = MMU_ARR_PML4E; a <= MMU_ARR_PDE; a++) {
+        const sa_counts_t *c = &mmu_array(h.m, (mmu_array_id_t)a)->cnt;
+        CHECK_EQ(c->lookups[RD], 3);
+        CHECK_EQ(c->hits[RD], 2);
+        CHECK_EQ(c->lookups[WR], 1);
+        CHECK_EQ(c->hits[WR], 1);
+        CHECK_EQ(c->fills, 1);
+    }
+    const mmu_walk_counts_t *w = mmu_walk_counts(h.m);
+    CHECK_EQ(w->started[RD], 3);
+    CHECK_EQ(w->completed[RD], 3);
+    CHECK_EQ(w->faulted[RD], 0);
+    CHECK_EQ(w->started[WR], 1);
+    CHECK_EQ(w->completed[WR], 1);
+    /* walk cycles (dispatch to completion): 1: 25; 2: 7; 4a and 4b: the PDE
+     * cache gives the table, 1 read and 1 A update: 4 + 3 * 2 = 10 from
+     * acceptance, 7 of walk each */
+    CHECK_EQ(w->cycles[RD], 25 + 7 + 7);
+    CHECK_EQ(w->cycles[WR], 7);
+    CHECK_EQ(w->active_cycles[RD], 25 + 7 + 7); /* one at a time */
+    CHECK_EQ(w->restarts, 0);
+    h_free(&h);
+}
+
 static void test_flush_cr3_nopcid(void)
 {
     printf("test_flush_cr3_nopcid\n");
@@ -2242,6 +2318,7 @@ int main(void)
     test_fault_levels_ad();
     test_implicit();
     test_no_1g_pages();
+    test_counters();
     test_determinism();
     CHECK_DONE();
 }
