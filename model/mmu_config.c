@@ -99,6 +99,7 @@ static const char *const model_names[] = {"fixed", "cache"};
 static const char *const issue_names[] = {"pipelined", "inorder"};
 static const char *const backing_names[] = {"4k", "2m", "1g", "mix"};
 static const char *const demand_ad_names[] = {"clear", "linux", "dirty"};
+static const char *const perf_names[] = {"intel", "amd"};
 
 /* ---------------------------------------------------------------- key table */
 
@@ -113,6 +114,7 @@ typedef enum {
     KT_STLB_SIZES, /* stlb.sizes */
     KT_MIX,        /* backing.mix */
     KT_DEMAND_AD,  /* demand.ad */
+    KT_PERF,       /* perf */
     KT_PCID,       /* pcid */
     KT_MODE,       /* boolean bit arg of sim_config_t.mode */
     KT_MODE_INV,   /* boolean, the inverse of bit arg of sim_config_t.mode (cpuid.page1gb) */
@@ -174,6 +176,7 @@ static const cfg_key_t cfg_keys[] = {
     K_OTHER("backing", KT_BACKING),
     K_OTHER("backing.mix", KT_MIX),
     K_OTHER("demand.ad", KT_DEMAND_AD),
+    K_OTHER("perf", KT_PERF),
     K_U32("processes", processes, 1, 4096),
     K_U64("switch_every", switch_every, 1, UINT64_MAX),
     K_OTHER("pcid", KT_PCID),
@@ -459,6 +462,12 @@ int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size
             return fail(err, errlen, "%s: unknown A/D state '%s' (clear, linux, dirty)", key, v);
         c->demand_ad = (demand_ad_t)r;
         return 0;
+    case KT_PERF:
+        r = parse_name(v, perf_names, 2);
+        if (r < 0)
+            return fail(err, errlen, "%s: unknown vendor '%s' (intel, amd)", key, v);
+        c->perf = (perf_vendor_t)r;
+        return 0;
     case KT_PCID:
         if (parse_bool(key, v, &b, err, errlen) != 0)
             return -1;
@@ -548,6 +557,7 @@ static void preset_base(sim_config_t *c)
     c->mix_weight[MMU_PS_2M] = 30;
     c->mix_weight[MMU_PS_1G] = 10;
     c->demand_ad = DEMAND_AD_CLEAR;
+    c->perf = PERF_INTEL;
     c->processes = 1;
     c->switch_every = 100000;
     c->pcid = 0;
@@ -582,6 +592,7 @@ static void preset_zen2(sim_config_t *c)
     level(&c->mem.l2, 512u << 10, 8, 12);
     level(&c->mem.llc, 16u << 20, 16, 39);
     c->mem.dram_lat = 200;
+    c->perf = PERF_AMD; /* the statistics' "perf" section with AMD's event names */
 }
 
 static void preset_tiny(sim_config_t *c)
@@ -747,6 +758,8 @@ int cfg_check(const sim_config_t *c, char *err, size_t errlen)
         return fail(err, errlen, "backing.mix: weights must not all be zero");
     if ((unsigned)c->demand_ad > DEMAND_AD_DIRTY)
         return fail(err, errlen, "demand.ad: unknown A/D state %d (clear, linux, dirty)", (int)c->demand_ad);
+    if ((unsigned)c->perf > PERF_AMD)
+        return fail(err, errlen, "perf: unknown vendor %d (intel, amd)", (int)c->perf);
     if (c->pcid > 1)
         return fail(err, errlen, "pcid: must be 0 or 1 (got %" PRIu32 ")", c->pcid);
     const uint32_t known = MMU_MODE_WP | MMU_MODE_PCIDE | MMU_MODE_SMEP | MMU_MODE_SMAP | MMU_MODE_PGE |
@@ -847,6 +860,9 @@ void cfg_dump(const sim_config_t *c, FILE *f)
             break;
         case KT_DEMAND_AD:
             fprintf(f, "%s = %s\n", k->name, name_or_num(demand_ad_names, 3, (int)c->demand_ad, buf, sizeof buf));
+            break;
+        case KT_PERF:
+            fprintf(f, "%s = %s\n", k->name, name_or_num(perf_names, 2, (int)c->perf, buf, sizeof buf));
             break;
         case KT_PCID:
             fprintf(f, "%s = %s\n", k->name, c->pcid ? "on" : "off");

@@ -75,6 +75,11 @@ typedef enum { BACK_4K = 0, BACK_2M = 1, BACK_1G = 2, BACK_MIX = 3 } backing_t;
  * written and D = 1 in the leaf. */
 typedef enum { DEMAND_AD_CLEAR = 0, DEMAND_AD_LINUX = 1, DEMAND_AD_DIRTY = 2 } demand_ad_t;
 
+/* Whose performance events the statistics' "perf" section is named after
+ * (key perf, docs/stats.md): Intel's (dtlb_load_misses.* ...) or AMD's
+ * (ls_l1_d_tlb_miss.* ...). */
+typedef enum { PERF_INTEL = 0, PERF_AMD = 1 } perf_vendor_t;
+
 typedef struct {
     mmu_config_t mmu;
     mem_config_t mem;
@@ -82,6 +87,7 @@ typedef struct {
     backing_t backing;
     uint32_t mix_weight[MMU_PS_COUNT]; /* BACK_MIX: weights of 4K/2M/1G per 1 GiB region */
     demand_ad_t demand_ad;             /* A/D of pages mapped on first touch (not in replay) */
+    perf_vendor_t perf;                /* names of the "perf" statistics */
     uint32_t processes;                /* address spaces, 1..4096 */
     uint64_t switch_every;             /* accesses between CR3 switches (processes > 1) */
     uint32_t pcid;                     /* 1: CR4.PCIDE=1 and one PCID per process */

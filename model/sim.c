@@ -367,7 +367,7 @@ int sim_run_opts(const sim_config_t *cfg, const sim_opts_t *opts, const sim_sour
     }
     st->cycles = mmu_cycle(m);
     st->accesses = nacc;
-    stats_take_counters(st, m);
+    stats_take_counters(st, m, (int)cfg->perf);
     if (src->progress)
         src->progress(src->progress_ctx, nacc, mmu_cycle(m), 1);
     rc = 0;

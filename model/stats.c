@@ -65,6 +65,8 @@ static void bucket_add(stats_bucket_t *b, const mmu_out_t *o, const mmu_rsp_info
         b->soft_misses++;
     if (o->rsp_fault)
         b->faults[o->rsp_cause < MMU_CAUSE_COUNT ? o->rsp_cause : 0]++;
+    if (info->acc < 3 && o->rsp_src < MMU_SRC_NONE)
+        b->acc_src[info->acc][o->rsp_src == MMU_SRC_WALK && info->joined ? 3 : o->rsp_src]++;
     switch (o->rsp_src) {
     case MMU_SRC_L1:
         b->l1_hits++;
@@ -175,9 +177,10 @@ static cJSON *hist_json(const stats_hist_t *h)
     return o;
 }
 
-void stats_take_counters(stats_t *s, const mmu_t *m)
+void stats_take_counters(stats_t *s, const mmu_t *m, int perf_vendor)
 {
     s->have_counters = true;
+    s->perf_vendor = perf_vendor;
     for (int i = 0; i < MMU_ARR_COUNT; i++) {
         const sa_t *a = mmu_array(m, (mmu_array_id_t)i);
         s->arr_present[i] = sa_enabled(a);
@@ -237,6 +240,64 @@ static cJSON *walks_json(const mmu_walk_counts_t *w)
     return o;
 }
 
+/* "perf": what the vendor's perf events would count, from the counters
+ * above (docs/stats.md, docs/tlb-organisations.md section 2). */
+static void add(cJSON *o, const char *name, uint64_t v) { cJSON_AddNumberToObject(o, name, (double)v); }
+
+static cJSON *perf_json(const stats_t *s)
+{
+    enum { L1 = 0, ST = 1, WK = 2, JN = 3 };
+    const stats_bucket_t *t = &s->b[STATS_B_TOTAL], *k4 = &s->b[MMU_PS_4K], *m2 = &s->b[MMU_PS_2M],
+                         *g1 = &s->b[MMU_PS_1G];
+    const mmu_walk_counts_t *w = &s->walks;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "vendor", s->perf_vendor == PERF_AMD ? "amd" : "intel");
+    if (s->perf_vendor == PERF_AMD) {
+        /* the data side does not tell loads from stores: reads + writes */
+#define D(b, src) ((b)->acc_src[MMU_ACC_READ][src] + (b)->acc_src[MMU_ACC_WRITE][src])
+#define F(b, src) ((b)->acc_src[MMU_ACC_EXEC][src])
+        add(o, "ls_l1_d_tlb_miss.all", D(t, ST) + D(t, WK) + D(t, JN));
+        add(o, "ls_l1_d_tlb_miss.tlb_reload_4k_l2_hit", D(k4, ST));
+        add(o, "ls_l1_d_tlb_miss.tlb_reload_2m_l2_hit", D(m2, ST));
+        add(o, "ls_l1_d_tlb_miss.tlb_reload_1g_l2_hit", D(g1, ST));
+        add(o, "ls_l1_d_tlb_miss.tlb_reload_4k_l2_miss", D(k4, WK) + D(k4, JN));
+        add(o, "ls_l1_d_tlb_miss.tlb_reload_2m_l2_miss", D(m2, WK) + D(m2, JN));
+        add(o, "ls_l1_d_tlb_miss.tlb_reload_1g_l2_miss", D(g1, WK) + D(g1, JN));
+        add(o, "ls_l1_d_tlb_miss.all_l2_miss", D(t, WK) + D(t, JN));
+        add(o, "ls_tablewalker.dside", w->started[MMU_ACC_READ] + w->started[MMU_ACC_WRITE]);
+        add(o, "ls_tablewalker.iside", w->started[MMU_ACC_EXEC]);
+        add(o, "bp_l1_tlb_fetch_hit", F(t, L1));
+        add(o, "bp_l1_tlb_fetch_hit.if4k", F(k4, L1));
+        add(o, "bp_l1_tlb_fetch_hit.if2m", F(m2, L1));
+        add(o, "bp_l1_tlb_fetch_hit.if1g", F(g1, L1));
+        add(o, "bp_l1_tlb_miss_l2_hit", F(t, ST));
+        add(o, "bp_l1_tlb_miss_l2_tlb_miss", F(t, WK) + F(t, JN));
+        add(o, "bp_l1_tlb_miss_l2_tlb_miss.if4k", F(k4, WK) + F(k4, JN));
+        add(o, "bp_l1_tlb_miss_l2_tlb_miss.if2m", F(m2, WK) + F(m2, JN));
+        add(o, "bp_l1_tlb_miss_l2_tlb_miss.if1g", F(g1, WK) + F(g1, JN));
+#undef D
+#undef F
+        return o;
+    }
+    static const char *const pre[3] = {"dtlb_load_misses", "dtlb_store_misses", "itlb_misses"};
+    static const unsigned acc[3] = {MMU_ACC_READ, MMU_ACC_WRITE, MMU_ACC_EXEC};
+    char name[64];
+    for (int i = 0; i < 3; i++) {
+        const unsigned a = acc[i];
+#define E(suffix, v) (snprintf(name, sizeof name, "%s.%s", pre[i], suffix), add(o, name, (v)))
+        E("miss_causes_a_walk", w->started[a]);
+        E("stlb_hit", t->acc_src[a][ST]);
+        E("walk_completed", w->completed[a] + w->faulted[a]);
+        E("walk_completed_4k", k4->acc_src[a][WK]);
+        E("walk_completed_2m_4m", m2->acc_src[a][WK]);
+        E("walk_completed_1g", g1->acc_src[a][WK]);
+        E("walk_active", w->active_cycles[a]);
+        E("walk_pending", w->cycles[a]);
+#undef E
+    }
+    return o;
+}
+
 cJSON *stats_to_json(const stats_t *s)
 {
     cJSON *root = cJSON_CreateObject();
@@ -275,6 +336,7 @@ cJSON *stats_to_json(const stats_t *s)
     if (s->have_counters) {
         cJSON_AddItemToObject(root, "arrays", arrays_json(s));
         cJSON_AddItemToObject(root, "walks", walks_json(&s->walks));
+        cJSON_AddItemToObject(root, "perf", perf_json(s));
     }
     return root;
 }

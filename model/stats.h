@@ -31,6 +31,7 @@ typedef struct {
     uint64_t mem_reads, mem_writes;  /* of the walks counted in `walks` */
     uint64_t faults[MMU_CAUSE_COUNT]; /* by cause; [0] unused */
     uint64_t by_acc[3];
+    uint64_t acc_src[3][4]; /* by access kind: L1 hits, STLB hits, walk owners, joined */
     stats_hist_t lat_hit; /* L1 and STLB hits */
     stats_hist_t lat_walk; /* walks and joined walks, with or without a page fault */
     /* lat_all: every translation, #GP included */
@@ -44,6 +45,7 @@ typedef struct {
     uint64_t ctl_ops;  /* control operations issued (CR3 switches) */
     /* the MMU's own counters at the end of the run (stats_take_counters) */
     bool have_counters;
+    int perf_vendor; /* perf_vendor_t of the run: names of the "perf" section */
     bool arr_present[MMU_ARR_COUNT]; /* the array has entries */
     sa_counts_t arr[MMU_ARR_COUNT];
     mmu_walk_counts_t walks;
@@ -51,7 +53,7 @@ typedef struct {
 
 /* Copy the MMU's counters (every array's, the walks') into s: "arrays" and
  * "walks" of the JSON document. */
-void stats_take_counters(stats_t *s, const mmu_t *m);
+void stats_take_counters(stats_t *s, const mmu_t *m, int perf_vendor);
 
 int stats_init(stats_t *s); /* 0 / -1 out of memory */
 void stats_free(stats_t *s);

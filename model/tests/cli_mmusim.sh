@@ -350,12 +350,30 @@ expect "one 4K page, in order: array and walk counters" seq.json \
     arrays/stlb/fills=1 arrays/pwc.pml4e/lookups=1 arrays/pwc.pml4e/hits=0 arrays/pwc.pml4e/fills=1 \
     arrays/pwc.pde/fills=1 walks/read/started=1 walks/read/completed=1 walks/read/faulted=0 \
     walks/read/cycles=89 walks/read/active_cycles=89 walks/write/started=0 walks/restarts=0
+# ... and as perf would count them: one load walk, completed, 89 cycles
+# active and pending; no store or fetch; no STLB hit
+expect "one 4K page, in order: perf (Intel names)" seq.json perf/vendor=intel \
+    perf/dtlb_load_misses.miss_causes_a_walk=1 perf/dtlb_load_misses.stlb_hit=0 \
+    perf/dtlb_load_misses.walk_completed=1 perf/dtlb_load_misses.walk_completed_4k=1 \
+    perf/dtlb_load_misses.walk_completed_2m_4m=0 perf/dtlb_load_misses.walk_active=89 \
+    perf/dtlb_load_misses.walk_pending=89 perf/dtlb_store_misses.walk_completed=0 perf/itlb_misses.stlb_hit=0
+"$SIM" "${SEQ[@]}" --issue inorder --set perf=amd --json >seqamd.json
+# AMD: the one L1 DTLB miss is a 4K L2 miss (a walk), one data-side walk
+expect "one 4K page, in order: perf (AMD names)" seqamd.json perf/vendor=amd perf/ls_l1_d_tlb_miss.all=1 \
+    perf/ls_l1_d_tlb_miss.tlb_reload_4k_l2_miss=1 perf/ls_l1_d_tlb_miss.tlb_reload_4k_l2_hit=0 \
+    perf/ls_l1_d_tlb_miss.all_l2_miss=1 perf/ls_tablewalker.dside=1 perf/ls_tablewalker.iside=0 \
+    perf/bp_l1_tlb_fetch_hit=0
 # pipelined: the next 7 requests (outstanding = 8) miss while the walk runs and join it
 "$SIM" "${SEQ[@]}" --json >seqp.json
 expect "one 4K page, pipelined: 7 join the walk" seqp.json by_size.4K.translations=512 by_size.4K.walks=1 \
     by_size.4K.joined=7 by_size.4K.l1_hits=504 by_size.4K.walk_mem_reads=4 by_size.4K.latency_walk.count=8 \
     arrays/dtlb.4k/hits=504 arrays/dtlb.4k/misses=8 arrays/stlb/lookups=8 arrays/stlb/misses=8 \
-    arrays/stlb/fills=1 walks/read/started=1
+    arrays/stlb/fills=1 walks/read/started=1 perf/dtlb_load_misses.walk_completed=1 \
+    perf/dtlb_load_misses.miss_causes_a_walk=1
+# AMD counts every missing access: the owner and the 7 that joined
+"$SIM" "${SEQ[@]}" --set perf=amd --json >seqpamd.json
+expect "one 4K page, pipelined: perf (AMD names)" seqpamd.json perf/ls_l1_d_tlb_miss.all=8 \
+    perf/ls_l1_d_tlb_miss.tlb_reload_4k_l2_miss=8 perf/ls_tablewalker.dside=1
 # 2 MiB backing: 3 reads (PML4E, PDPTE, PDE leaf), 3 A updates; response 4 + 6*11 = 70
 "$SIM" "${SEQ[@]}" --issue inorder --set backing=2m --json >seq2m.json
 expect "one 2M page, in order" seq2m.json by_size.2M.translations=512 by_size.4K.translations=0 \

@@ -764,7 +764,7 @@ static void round_trip(const sim_config_t *src, const char *start)
     preset(&dst, start);
     char *d1 = dump_to_string(src);
     int lines = apply_dump(&dst, d1);
-    CHECK_EQ(lines, 75); /* 10 arrays x 4 keys + 35 other keys */
+    CHECK_EQ(lines, 76); /* 10 arrays x 4 keys + 36 other keys */
     char *d2 = dump_to_string(&dst);
     if (strcmp(d1, d2) != 0)
         fprintf(stderr, "dump differs after round trip:\n%s\n---\n%s\n", d1, d2);
@@ -789,7 +789,7 @@ static void test_dump(void)
                     "mem.l1d.size = 32 KiB\nmem.l1d.ways = 8\nmem.l1d.lat = 4\n"
                     "mem.l2.size = 256 KiB\nmem.l2.ways = 4\nmem.l2.lat = 12\n"
                     "mem.llc.size = 8 MiB\nmem.llc.ways = 16\nmem.llc.lat = 42\nmem.dram.lat = 200\n"
-                    "issue = pipelined\nbacking = 4k\nbacking.mix = 60,30,10\ndemand.ad = clear\nprocesses = 1\n"
+                    "issue = pipelined\nbacking = 4k\nbacking.mix = 60,30,10\ndemand.ad = clear\nperf = intel\nprocesses = 1\n"
                     "switch_every = 100000\npcid = off\nmode.wp = on\nmode.smep = off\nmode.smap = off\n"
                     "mode.nxe = on\nmode.pge = on\nmode.ac = off\ncpuid.page1gb = on\nseed = 1\n") != NULL);
     size_t len = strlen(d);

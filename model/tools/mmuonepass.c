@@ -93,7 +93,7 @@ static cJSON *size_json(const cJSON *run, const onepass_size_t *s, const onepass
 {
     /* the MMU's own counters ("arrays", "walks") are those of the one run,
      * not of this geometry: dropped, like the cycles */
-    static const char *const drop_top[] = {"cycles", "arrays", "walks"};
+    static const char *const drop_top[] = {"cycles", "arrays", "walks", "perf"};
     static const char *const drop_b[] = {"soft_misses",    "walk_start", "walk_mem_reads", "walk_mem_writes",
                                          "mem_refs_per_walk", "latency",  "latency_hit",    "latency_walk"};
     cJSON *o = cJSON_CreateObject();
