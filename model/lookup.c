@@ -97,26 +97,27 @@ int lk_probe_tlb(lookup_t *l, bool stlb, uint64_t va, unsigned acc, bool user, b
         return got;
     }
     /* the side's array of each page size, all looked up at once: the first
-     * usable hit (smallest size) answers; every array counts its lookup */
+     * usable hit (smallest size) answers. Every array counts its lookup;
+     * those of larger sizes than the one that answered count a miss without
+     * being probed (a page cached at two sizes at once is a stale entry the
+     * SDM lets either answer, 4.10.2.2), which keeps a hit one probe */
     sa_t *side = acc == MMU_ACC_EXEC ? l->itlb : l->dtlb;
-    int got = 0;
     for (unsigned ps = 0; ps < MMU_PS_COUNT; ps++) {
         sa_t *a = &side[ps];
         if (!sa_enabled(a))
             continue;
         bool s = false;
-        sa_entry_t h;
-        lk_touch_t tc;
-        int one = probe_one(a, ps, va, acc, user, implicit, mode, pcid, &h, &tc, &s);
+        int one = probe_one(a, ps, va, acc, user, implicit, mode, pcid, hit, touch, &s);
         count_lookup(a, acc, one, s);
         *soft |= s;
-        if (one && !got) {
-            got = 1;
-            *hit = h;
-            *touch = tc;
+        if (one) {
+            for (unsigned q = ps + 1; q < MMU_PS_COUNT; q++)
+                if (sa_enabled(&side[q]))
+                    side[q].cnt.lookups[acc]++;
+            return 1;
         }
     }
-    return got;
+    return 0;
 }
 
 static const unsigned pwc_shift[MMU_PWC_COUNT] = {39, 30, 21};
