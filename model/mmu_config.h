@@ -1,8 +1,9 @@
 /* mmu_config.h - configuration of the MMU and of a stand-alone run.
  *
- * The user's values live in mmu_config_t / sim_config_t; cfg_check() rejects
- * what the code cannot do (naming the key), cfg_derive() computes the rest.
- * Keys, defaults and ranges: docs/config.md. Presets: cfg_preset().
+ * The user's values live in mmu_config_t / sim_config_t: cfg_preset() fills
+ * a preset, cfg_load_json() and cfg_set() change keys, cfg_check() rejects
+ * what the code cannot do (naming the key), cfg_dump() prints every key so
+ * that it reads back. Keys, defaults and ranges: docs/config.md.
  */
 #ifndef MMU_CONFIG_H
 #define MMU_CONFIG_H
