@@ -12,6 +12,8 @@ static const char *const names[] = {"itlb.4k", "itlb.2m", "itlb.1g", "dtlb.4k", 
                                     "dtlb.1g", "stlb",    "pwc.pml4e", "pwc.pdpte", "pwc.pde"};
 enum { NARR = sizeof names / sizeof names[0] };
 
+const char *lk_array_name(unsigned id) { return id < NARR ? names[id] : "?"; }
+
 sa_t *lk_array(lookup_t *l, unsigned id)
 {
     if (id < 3)

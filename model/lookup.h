@@ -43,6 +43,8 @@ void lk_free(lookup_t *l);
 
 /* Array by the ids of mmu.h (MMU_ARR_*: itlb.4k .. pwc.pde); NULL if out of range. */
 sa_t *lk_array(lookup_t *l, unsigned id);
+/* Its name as in the configuration ("itlb.4k" .. "pwc.pde"); "?" if out of range. */
+const char *lk_array_name(unsigned id);
 
 /* [T:lookup] An L1 lookup (stlb false: the ITLB for a fetch, else the DTLB,
  * every page size) or an STLB lookup (every size it holds). Returns 1 on a

@@ -53,10 +53,7 @@ struct mmu {
 
 /* ---------------------------------------------------------------- create */
 
-static const char *const array_names[MMU_ARR_COUNT] = {"itlb.4k", "itlb.2m", "itlb.1g", "dtlb.4k", "dtlb.2m",
-                                                       "dtlb.1g", "stlb",    "pwc.pml4e", "pwc.pdpte", "pwc.pde"};
-
-const char *mmu_array_name(mmu_array_id_t id) { return id < MMU_ARR_COUNT ? array_names[id] : "?"; }
+const char *mmu_array_name(mmu_array_id_t id) { return lk_array_name((unsigned)id); }
 
 const sa_t *mmu_array(const mmu_t *m, mmu_array_id_t id) { return lk_array((lookup_t *)&m->lk, (unsigned)id); }
 
