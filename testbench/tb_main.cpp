@@ -49,7 +49,7 @@ void usage(FILE *f)
                  "                           (default: 3 for directed tests, drawn from the seed for random)\n"
                  "      --knob NAME=VALUE    set a knob of the random test (procs, pcid, locality, unmapped,\n"
                  "                           noncanon, req, req_idle, ctl, user, pages_lo, pages_hi, edits, early,\n"
-                 "                           inert, same_page, implicit, nopg1g, swstore)\n"
+                 "                           inert, same_page, implicit, nopg1g, swstore); trace: image=FILE\n"
                  "      --no-noise           drive 0, not noise, on payloads whose valid is 0 (CPU side and\n"
                  "                           memory responses; for waveforms that are easy to read)\n"
                  "Configuration (same as mmusim, applied in this order; default preset tiny). The RTL's\n"
