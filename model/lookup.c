@@ -88,13 +88,14 @@ int lk_probe_tlb(lookup_t *l, bool stlb, uint64_t va, unsigned acc, bool user, b
 {
     if (stlb) { /* one array, every size it holds; the first usable hit */
         sa_t *a = &l->stlb;
+        if (!sa_enabled(a))
+            return 0;
         int got = 0;
         bool s = false;
         for (unsigned ps = 0; ps < MMU_PS_COUNT && !got; ps++)
-            if (sa_enabled(a) && (l->stlb_sizes & (1u << ps)))
+            if (l->stlb_sizes & (1u << ps))
                 got = probe_one(a, ps, va, acc, user, implicit, mode, pcid, hit, touch, &s);
-        if (sa_enabled(a))
-            count_lookup(a, acc, got, s);
+        count_lookup(a, acc, got, s);
         *soft |= s;
         return got;
     }

@@ -123,7 +123,8 @@ int memsys_issue(memsys_t *m, uint64_t cycle, bool we, uint8_t id, uint64_t addr
          * A and D are ORed in only if the entry still equals, but for A and
          * D, the value the walk read (SDM 4.8); the old value is returned */
         m->writes++;
-        if (((old ^ wdata) & ~PTE_AD) == 0 && pmem_write64(m->mem, addr, old | (wdata & PTE_AD)) != 0)
+        uint64_t upd = pg_locked_update(old, wdata);
+        if (upd != old && pmem_write64(m->mem, addr, upd) != 0)
             return -1;
     } else {
         m->hits[hl]++;

@@ -279,8 +279,7 @@ static void dispatch(mmu_t *m, uint64_t t)
         e->info.joined = true;
         e->walker = (uint8_t)join;
     } else if (idle >= 0) {
-        walker_start(&m->w[idle], e->va, e->acc, e->user, e->implicit, pcid, (int8_t)idx, t + m->cfg.pwc_lat - 1);
-        m->w[idle].t_start = t;
+        walker_start(&m->w[idle], e->va, e->acc, e->user, e->implicit, pcid, (int8_t)idx, t, m->cfg.pwc_lat);
         e->walker = (uint8_t)idle;
         m->wc.started[e->acc]++;
         if (m->walks_now[e->acc]++ == 0)
@@ -434,8 +433,8 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         rt_ring_pop(&m->rt.stlbq);
         sa_entry_t hit;
         bool soft = false;
-        if (sa_enabled(&m->lk.stlb) && lk_probe_tlb(&m->lk, true, e->va, e->acc, e->user, e->implicit, m->mode,
-                                                    pcid, &hit, &touches[ntouch], &soft)) {
+        if (lk_probe_tlb(&m->lk, true, e->va, e->acc, e->user, e->implicit, m->mode, pcid, &hit, &touches[ntouch],
+                         &soft)) {
             ntouch++;
             rt_finish_hit(e, &hit, MMU_SRC_STLB, pcid);
             rt_done(&m->rt, idx);

@@ -96,6 +96,18 @@ static inline mmu_cause_t pg_rights(uint32_t mode, unsigned acc, bool user, bool
     return MMU_CAUSE_NONE;
 }
 
+/* The locked A/D update of docs/timing.md [T:locked-update], as the memory
+ * side applies it: `wdata` is the entry as the walk read it with A and/or D
+ * ORed in. If the entry `old` still equals it but for A and D, the update
+ * ORs wdata's A and D in; else the entry changed and nothing is written.
+ * Returns the entry after the update. The walker's own check of the answer
+ * ([T:ad-check]) is pg_ad_unchanged(old, value read). */
+static inline bool pg_ad_unchanged(uint64_t a, uint64_t b) { return ((a ^ b) & ~PTE_AD) == 0; }
+static inline uint64_t pg_locked_update(uint64_t old, uint64_t wdata)
+{
+    return pg_ad_unchanged(old, wdata) ? old | (wdata & PTE_AD) : old;
+}
+
 /* Page-fault error code (SDM 4.7): P, W/R, U/S, RSVD, I/D. I/D is set for an
  * instruction fetch when CR4.SMEP = 1 or IA32_EFER.NXE = 1. `user` is the
  * effective privilege: U/S = 0 for an implicit supervisor-mode access. */

@@ -22,11 +22,12 @@
 #include "paging.h"
 
 void walker_start(walker_t *w, uint64_t va, uint8_t acc, bool user, bool implicit, uint16_t pcid, int8_t owner,
-                  uint64_t due)
+                  uint64_t t, uint32_t pwc_lat)
 {
     memset(w, 0, sizeof *w);
     w->state = W_PWC;
-    w->due = due;
+    w->t_start = t;
+    w->due = t + pwc_lat - 1;
     w->va = va;
     w->acc = acc;
     w->user = user;
@@ -112,7 +113,7 @@ static uint8_t queue_ad(walker_t *w, unsigned L, bool rights_fault)
 static void walk_ad_response(walker_t *w, const walker_env_t *env, uint64_t old)
 {
     unsigned L = w->wr_level[w->wr_i];
-    if (((old ^ w->pte_orig[L]) & ~PTE_AD) == 0) {
+    if (pg_ad_unchanged(old, w->pte_orig[L])) {
         if (++w->wr_i == w->nwr)
             w->complete = true;
         else

@@ -72,9 +72,10 @@ typedef struct {
 } walker_env_t;
 
 /* [T:dispatch] A new walk for (va, acc, user, implicit, pcid), its owner
- * the request-table entry `owner`, PWC lookup due in cycle `due`. */
+ * the request-table entry `owner`, dispatched in cycle t: its PWC lookup
+ * is due in t + pwc_lat - 1. */
 void walker_start(walker_t *w, uint64_t va, uint8_t acc, bool user, bool implicit, uint16_t pcid, int8_t owner,
-                  uint64_t due);
+                  uint64_t t, uint32_t pwc_lat);
 
 /* [T:dispatch] join rule: w walks the same 4 KiB page for the same PCID,
  * access kind, effective privilege and req_implicit. */

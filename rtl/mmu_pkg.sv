@@ -159,6 +159,11 @@ package mmu_pkg;
     ps_shift = (ps == PS_4K) ? 12 : (ps == PS_2M) ? 21 : 30;
   endfunction
 
+  // Offset bits of a page of a size: 11:0, 20:0 or 29:0
+  function automatic logic [51:0] page_mask(input logic [1:0] ps);
+    page_mask = (ps == PS_4K) ? 52'hFFF : (ps == PS_2M) ? 52'h1FFFFF : 52'h3FFFFFFF;
+  endfunction
+
   // Page number (tag) of va at a page size: va[47:shift]
   function automatic logic [35:0] page_tag(input logic [63:0] va, input logic [1:0] ps);
     logic [47:0] v;

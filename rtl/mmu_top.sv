@@ -219,10 +219,6 @@ module mmu_top #(
     pwc_tag = (i == 0) ? {27'd0, va[47:39]} : (i == 1) ? {18'd0, va[47:30]} : {9'd0, va[47:21]};
   endfunction
 
-  function automatic logic [51:0] page_mask(input logic [1:0] ps);
-    page_mask = (ps == mmu_pkg::PS_4K) ? 52'hFFF : (ps == mmu_pkg::PS_2M) ? 52'h1FFFFF : 52'h3FFFFFFF;
-  endfunction
-
   // ------------------------------------------------------------ outputs
   logic [6:0] rt_count;
   logic       done_v;
@@ -803,7 +799,7 @@ module mmu_top #(
         if (l1_hit) begin
           l1_touch[hit_arr] = 1'b1;
           rt_state_d[l1_idx] = mmu_pkg::RT_DONE;
-          rt_paddr_d[l1_idx] = mmu_pkg::sa_data(hit_ent) | (l1_va[51:0] & page_mask(mmu_pkg::sa_size(hit_ent)));
+          rt_paddr_d[l1_idx] = mmu_pkg::sa_data(hit_ent) | (l1_va[51:0] & mmu_pkg::page_mask(mmu_pkg::sa_size(hit_ent)));
           rt_size_d[l1_idx] = mmu_pkg::sa_size(hit_ent);
           rt_fault_d[l1_idx] = mmu_pkg::FAULT_NONE;
           rt_cause_d[l1_idx] = mmu_pkg::CAUSE_NONE;
@@ -839,7 +835,7 @@ module mmu_top #(
         st_touch_tag = mmu_pkg::sa_tag(hit_ent);
         st_touch_way = hit_way;
         rt_state_d[st_idx] = mmu_pkg::RT_DONE;
-        rt_paddr_d[st_idx] = mmu_pkg::sa_data(hit_ent) | (rt_va_q[st_idx][51:0] & page_mask(mmu_pkg::sa_size(hit_ent)));
+        rt_paddr_d[st_idx] = mmu_pkg::sa_data(hit_ent) | (rt_va_q[st_idx][51:0] & mmu_pkg::page_mask(mmu_pkg::sa_size(hit_ent)));
         rt_size_d[st_idx] = mmu_pkg::sa_size(hit_ent);
         rt_fault_d[st_idx] = mmu_pkg::FAULT_NONE;
         rt_cause_d[st_idx] = mmu_pkg::CAUSE_NONE;
@@ -915,7 +911,7 @@ module mmu_top #(
             rt_src_d[i] = mmu_pkg::SRC_WALK;
             rt_pwc_d[i] = w_pwchit[k];
             if (r_fault[k] == mmu_pkg::FAULT_NONE) begin
-              rt_paddr_d[i] = w_frame[k] | (rt_va_q[i][51:0] & page_mask(w_size[k]));
+              rt_paddr_d[i] = w_frame[k] | (rt_va_q[i][51:0] & mmu_pkg::page_mask(w_size[k]));
               rt_err_d[i] = '0;
             end else begin
               rt_paddr_d[i] = '0;

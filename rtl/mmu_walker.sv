@@ -110,10 +110,6 @@ module mmu_walker #(
     entry_addr = table_base + {40'd0, idx, 3'b000};
   endfunction
 
-  function automatic logic [51:0] page_mask(input logic [1:0] ps);
-    page_mask = (ps == mmu_pkg::PS_4K) ? 52'hFFF : (ps == mmu_pkg::PS_2M) ? 52'h1FFFFF : 52'h3FFFFFFF;
-  endfunction
-
   // the highest level whose entry still needs a locked A/D update
   function automatic logic [2:0] next_wr(input logic [4:0] need);
     next_wr = 3'd0;
@@ -247,7 +243,7 @@ module mmu_walker #(
           ps = (lv == 3'd1) ? mmu_pkg::PS_4K : (lv == 3'd2) ? mmu_pkg::PS_2M : mmu_pkg::PS_1G;
           size_d = ps;
           leaf_d = lv;
-          frame_d = v[51:0] & AMASK & ~page_mask(ps);
+          frame_d = v[51:0] & AMASK & ~mmu_pkg::page_mask(ps);
           c = mmu_pkg::rights(mode_i, acc_q, user_q, impl_q, cum[mmu_pkg::F_RW], cum[mmu_pkg::F_US],
                               cum[mmu_pkg::F_XD]);
           if (c != mmu_pkg::CAUSE_NONE) begin              // SDM 4.6.1

@@ -103,8 +103,8 @@ bool MemModel::tick(uint64_t t, const mmu_out_t &o, mmu_in_t &in, std::string &e
         // answered with the value before the request
         const uint64_t old = pmem_read64(mem_, o.mem_req_addr);
         if (o.mem_req_we) {
-            if (((old ^ o.mem_req_wdata) & ~PTE_AD) == 0 &&
-                pmem_write64(mem_, o.mem_req_addr, old | (o.mem_req_wdata & PTE_AD)) != 0) {
+            const uint64_t upd = pg_locked_update(old, o.mem_req_wdata);
+            if (upd != old && pmem_write64(mem_, o.mem_req_addr, upd) != 0) {
                 err = "out of memory";
                 return false;
             }
