@@ -1057,6 +1057,31 @@ void t_plru_victims(ScriptStim &s)
     }
 }
 
+// Mode bit NOPG1G (a processor without 1 GiB pages, CPUID.80000001H:EDX.
+// Page1GB = 0; docs/timing.md 2.4, 5.2): PDPTE.PS = 1 is a reserved bit, so
+// a 1 GiB page faults at the PDPTE after 2 reads (4 + 4 * 2 = 12, error code
+// P | RSVD | U/S = 0x0D, no size); 2 MiB pages translate (3 reads: 16).
+// Writing the bit flushes every TLB and PWC entry: the 1 GiB page walks
+// again after the bit is cleared (2 reads: the PML4E cache was flushed, 12),
+// hits in the L1 then, and faults again once the bit is set again (without
+// the flush it would be an L1 hit).
+void t_nopg1g(ScriptStim &s)
+{
+    uint64_t rt = s.space(), A = va_of(1, 2, 0, 0), C = va_of(1, 3, 4, 0);
+    uint64_t pa = s.map(rt, A, MMU_PS_1G, UW);
+    s.map(rt, C, MMU_PS_2M, UW);
+    const uint32_t m = s.base_mode(), no1g = m | MMU_MODE_NOPG1G;
+    const unsigned rsvd = MMU_PFEC_P | MMU_PFEC_RSVD | MMU_PFEC_US;
+    start(s, rt, no1g);
+    s.one(1, A + 0x100, R, true, pf(MMU_CAUSE_RSVD, rsvd, MMU_PS_NONE, 12));
+    s.one(2, C + 0x200, R, true, walk(MMU_PS_2M, 0, 16));
+    s.mode(m);
+    s.one(3, A + 0x300, R, true, walk(MMU_PS_1G, 0, 12, pa + 0x300, true));
+    s.one(4, A + 0x400, R, true, hit(MMU_SRC_L1, 1, pa + 0x400, true));
+    s.mode(no1g);
+    s.one(5, A + 0x500, R, true, pf(MMU_CAUSE_RSVD, rsvd, MMU_PS_NONE, 12));
+}
+
 struct Entry {
     const char *name, *descr;
     void (*fn)(ScriptStim &);
@@ -1079,6 +1104,7 @@ const Entry kTests[] = {
     {"ad_restart", "6.12: an entry changed before its locked update: the walk restarts", t_ad_restart},
     {"rights_ad", "5.5: rights faults at each leaf level set A above the leaf, not in it", t_rights_ad},
     {"implicit", "[T:implicit]: implicit supervisor accesses with SMAP and AC both ways", t_implicit},
+    {"nopg1g", "2.4, 5.2: no 1 GiB pages (NOPG1G): PDPTE.PS reserved, the bit's writes flush", t_nopg1g},
     {"legal_bits", "#9.5: PWT, PCD, PAT, ignored, PK and XD bits in each entry kind: same translation", t_legal_bits},
     {"fetch_nx_off", "#9.5: fetch faults with NXE = 0 and SMEP = 0: I/D = 0 in the error code", t_fetch_nx_off},
     {"port_rr_walker0", "#9.5: both walkers want the port, round-robin pointer at walker 0: walker 0 wins",
