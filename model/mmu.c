@@ -34,6 +34,7 @@ struct mmu {
     rtable_t rt;
     walker_t w[MAX_WALKERS];
     uint32_t rr; /* memory-port round-robin pointer */
+    uint32_t l1_lat, l2_lat, pwc_lat; /* docs/timing.md 3, from the arrays */
     /* combinational results of the current cycle */
     bool comb_valid;
     mmu_out_t out;
@@ -53,9 +54,18 @@ struct mmu {
 
 /* ---------------------------------------------------------------- create */
 
-const char *mmu_array_name(mmu_array_id_t id) { return lk_array_name((unsigned)id); }
+unsigned mmu_narrays(const mmu_t *m) { return lk_narrays(&m->lk); }
+unsigned mmu_ntlb(const mmu_t *m) { return m->lk.ntlb; }
+const char *mmu_array_name(const mmu_t *m, unsigned id) { return lk_array_name(&m->lk, id); }
+const sa_t *mmu_array(const mmu_t *m, unsigned id) { return lk_array((lookup_t *)&m->lk, id); }
 
-const sa_t *mmu_array(const mmu_t *m, mmu_array_id_t id) { return lk_array((lookup_t *)&m->lk, (unsigned)id); }
+int mmu_array_find(const mmu_t *m, const char *name)
+{
+    for (unsigned i = 0; i < lk_narrays(&m->lk); i++)
+        if (strcmp(lk_array_name(&m->lk, i), name) == 0)
+            return (int)i;
+    return -1;
+}
 
 int mmu_create(const mmu_config_t *cfg, mmu_t **out, char *err, size_t errlen)
 {
@@ -69,6 +79,9 @@ int mmu_create(const mmu_config_t *cfg, mmu_t **out, char *err, size_t errlen)
     }
     m->cfg = *cfg;
     m->amask = pg_addr_mask(cfg->maxphyaddr);
+    m->l1_lat = mmu_cfg_l1_lat(cfg);
+    m->l2_lat = mmu_cfg_l2_lat(cfg);
+    m->pwc_lat = mmu_cfg_pwc_lat(cfg);
     if (lk_init(&m->lk, cfg, err, errlen) != 0) {
         mmu_destroy(m);
         return -1;
@@ -279,7 +292,7 @@ static void dispatch(mmu_t *m, uint64_t t)
         e->info.joined = true;
         e->walker = (uint8_t)join;
     } else if (idle >= 0) {
-        walker_start(&m->w[idle], e->va, e->acc, e->user, e->implicit, pcid, (int8_t)idx, t, m->cfg.pwc_lat);
+        walker_start(&m->w[idle], e->va, e->acc, e->user, e->implicit, pcid, (int8_t)idx, t, m->pwc_lat);
         e->walker = (uint8_t)idle;
         m->wc.started[e->acc]++;
         if (m->walks_now[e->acc]++ == 0)
@@ -363,7 +376,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         m->w[k].complete = false;
 
     /* 1. request handshake: allocate the lowest entry free at the start of the cycle */
-    int accepted = in->req_valid && o->req_ready ? rt_alloc(&m->rt, in, t, m->cfg.l1_lat) : -1;
+    int accepted = in->req_valid && o->req_ready ? rt_alloc(&m->rt, in, t, m->l1_lat) : -1;
 
     /* 2. response handshake (no back-pressure): the entry is freed */
     if (o->rsp_valid)
@@ -389,7 +402,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         dispatch(m, t);
 
     /* 6. lookups, all against the arrays as they are at the start of the cycle */
-    lk_touch_t touches[2 + MMU_PWC_COUNT * MAX_WALKERS];
+    lk_touch_t touches[2 + MMU_PWC_MAX * MAX_WALKERS];
     unsigned ntouch = 0;
     bool l1_refill = false;
     sa_entry_t refill;
@@ -414,7 +427,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         } else {
             sa_entry_t hit;
             bool soft = false;
-            if (lk_probe_tlb(&m->lk, false, e->va, e->acc, e->user, e->implicit, m->mode, pcid, &hit,
+            if (lk_probe_tlb(&m->lk, 1, e->va, e->acc, e->user, e->implicit, m->mode, pcid, &hit,
                              &touches[ntouch], &soft)) {
                 ntouch++;
                 rt_finish_hit(e, &hit, MMU_SRC_L1, pcid);
@@ -422,7 +435,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
             } else {
                 e->info.soft_miss |= soft;
                 e->state = RT_STLB;
-                e->due = t + m->cfg.stlb_lat;
+                e->due = t + m->l2_lat;
                 rt_ring_push(&m->rt.stlbq, (int8_t)idx);
             }
         }
@@ -433,7 +446,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         rt_ring_pop(&m->rt.stlbq);
         sa_entry_t hit;
         bool soft = false;
-        if (lk_probe_tlb(&m->lk, true, e->va, e->acc, e->user, e->implicit, m->mode, pcid, &hit, &touches[ntouch],
+        if (lk_probe_tlb(&m->lk, 2, e->va, e->acc, e->user, e->implicit, m->mode, pcid, &hit, &touches[ntouch],
                          &soft)) {
             ntouch++;
             rt_finish_hit(e, &hit, MMU_SRC_STLB, pcid);
@@ -469,7 +482,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         }
     }
     if (l1_refill)
-        lk_fill_l1(&m->lk, m->rt.e[refill_idx].acc, &refill);
+        lk_fill_l1(&m->lk, m->rt.e[refill_idx].acc, m->rt.e[refill_idx].va, &refill);
     for (uint32_t k = 0; k < m->cfg.walkers; k++) {
         walker_t *w = &m->w[k];
         if (!w->complete)

@@ -80,16 +80,15 @@ typedef struct {
 const mmu_walk_counts_t *mmu_walk_counts(const mmu_t *m);
 
 /* Read access to the arrays, for tests, dumps and the end-of-test compare
- * (each sa_t also carries its counters, sa_t.cnt). */
-typedef enum {
-    MMU_ARR_ITLB4K, MMU_ARR_ITLB2M, MMU_ARR_ITLB1G,
-    MMU_ARR_DTLB4K, MMU_ARR_DTLB2M, MMU_ARR_DTLB1G,
-    MMU_ARR_STLB,
-    MMU_ARR_PML4E, MMU_ARR_PDPTE, MMU_ARR_PDE,
-    MMU_ARR_COUNT
-} mmu_array_id_t;
-const sa_t *mmu_array(const mmu_t *m, mmu_array_id_t id);
-const char *mmu_array_name(mmu_array_id_t id);
+ * (each sa_t also carries its counters, sa_t.cnt). Ids 0 .. ntlb-1 are the
+ * configuration's TLB arrays, then its page-walk caches, each in order
+ * (mmu_config_t); mmu_array() is NULL for an id >= mmu_narrays(). */
+unsigned mmu_narrays(const mmu_t *m);
+unsigned mmu_ntlb(const mmu_t *m); /* ids below are TLB arrays */
+const sa_t *mmu_array(const mmu_t *m, unsigned id);
+const char *mmu_array_name(const mmu_t *m, unsigned id); /* "?" when out of range */
+/* Array id of a TLB array / page-walk cache by name, or -1. */
+int mmu_array_find(const mmu_t *m, const char *name);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,9 @@
 /* mmu_config.c - configuration keys, presets, JSON config files, checks.
  *
- * One table (cfg_keys[]) names every key, in the order cfg_dump() writes
- * them and docs/config.md lists them. cfg_set() checks a value's syntax and
+ * The TLB arrays and page-walk caches are two lists of named arrays
+ * (tlb.NAME.*, pwc.NAME.*: arr_* below); one table (cfg_keys[]) names every
+ * other key. cfg_dump() writes the arrays first, then the table, in the
+ * order docs/config.md lists them. cfg_set() checks a value's syntax and
  * the key's own range; cfg_check() repeats those ranges (for structs filled
  * by code) and adds what depends on several keys (sets = entries / ways a
  * power of two, PLRU ways, cache geometry, latency order). Every message
@@ -11,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -23,7 +26,9 @@
 
 enum {
     ARR_MAX_ENTRIES = 65536,
-    ARR_MAX_WAYS = 64, /* LRU ages and PLRU trees are sized for <= 64 ways */
+    ARR_MAX_WAYS = MMU_MAX_WAYS, /* LRU ages are 8 bits, way numbers 7 */
+    ARR_MAX_PLRU_WAYS = 64,      /* a PLRU tree of ways-1 bits fits a 64-bit word */
+    ARR_MAX_LAT = 1000,
     ARR_DEFAULT_SEED = 0xACE1,
     MEM_LINE = 64,
     MEM_MAX_WAYS = 64,
@@ -36,12 +41,16 @@ enum {
 
 /* ---------------------------------------------------------------- presets */
 
-const char *const cfg_preset_names[] = {"tiny", "skylake", "zen2", NULL};
+const char *const cfg_preset_names[] = {"tiny", "skylake", "goldencove", "zen2", "zen4", NULL};
 const char *const cfg_preset_descr[] = {
-    "small arrays exercising every replacement policy, fixed memory latency (unit and lockstep tests)",
-    "Intel Skylake client core (Intel Optimization Reference Manual 248966, sec. 2.2; "
-    "Bhattacharjee, MICRO 2013)",
-    "AMD Zen 2 core (AMD Software Optimization Guide for Family 17h Models 30h+, pub. 56305, sec. 2.12)",
+    "small arrays exercising every organisation rule and replacement policy, fixed memory latency "
+    "(unit and lockstep tests)",
+    "Intel Skylake client core (Intel Optimization Reference Manual 248966 Table 2-15; CPUID leaf 2; "
+    "docs/config.md)",
+    "Intel Golden Cove, the Alder Lake P-core (CPUID leaf 18H; Hennessy & Patterson 6th ed. on the "
+    "Core i9 12900; docs/config.md)",
+    "AMD Zen 2 (AMD SOG 56305 sec. 2.12 via WikiChip; 7-cpu; CPUID 8000_0005h/6h; docs/config.md)",
+    "AMD Zen 4 (CPUID 8000_0005h/6h/19h; Chips and Cheese; docs/config.md)",
     NULL,
 };
 
@@ -72,29 +81,10 @@ static int fail_range(char *err, size_t errlen, const char *key, uint64_t v, uin
 
 static int is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
-/* ---------------------------------------------------------------- arrays */
-
-enum { ARR_COUNT = 10 };
-
-static const char *const arr_names[ARR_COUNT] = {
-    "itlb.4k", "itlb.2m", "itlb.1g", "dtlb.4k", "dtlb.2m", "dtlb.1g", "stlb", "pwc.pml4e", "pwc.pdpte", "pwc.pde",
-};
-
-static mmu_array_cfg_t *arr_at(mmu_config_t *m, int i)
-{
-    if (i < 3)
-        return &m->itlb[i];
-    if (i < 6)
-        return &m->dtlb[i - 3];
-    if (i == 6)
-        return &m->stlb;
-    return &m->pwc[i - 7];
-}
-
-static const mmu_array_cfg_t *arr_at_c(const mmu_config_t *m, int i) { return arr_at((mmu_config_t *)m, i); }
-
 static const char *const repl_names[] = {"lru", "plru", "random"};
 static const char *const size_names[MMU_PS_COUNT] = {"4k", "2m", "1g"};
+static const char *const serve_names[3] = {"load", "store", "fetch"}; /* bit 1 << MMU_ACC_* */
+static const char *const level_names[MMU_PWC_COUNT] = {"pml4e", "pdpte", "pde"};
 static const char *const model_names[] = {"fixed", "cache"};
 static const char *const issue_names[] = {"pipelined", "inorder"};
 static const char *const backing_names[] = {"4k", "2m", "1g", "mix"};
@@ -104,14 +94,12 @@ static const char *const perf_names[] = {"intel", "amd"};
 /* ---------------------------------------------------------------- key table */
 
 typedef enum {
-    KT_ARRAY,      /* four keys NAME.entries/.ways/.repl/.lfsr_seed; arg = array index */
     KT_U32,        /* uint32_t at off, min..max */
     KT_U64,        /* uint64_t at off, min..max */
     KT_SIZE,       /* uint32_t bytes at off, binary units accepted */
     KT_MEM_MODEL,  /* mem.model */
     KT_ISSUE,      /* issue */
     KT_BACKING,    /* backing */
-    KT_STLB_SIZES, /* stlb.sizes */
     KT_MIX,        /* backing.mix */
     KT_DEMAND_AD,  /* demand.ad */
     KT_PERF,       /* perf */
@@ -132,7 +120,6 @@ typedef struct {
     uint64_t min, max;
 } cfg_key_t;
 
-#define K_ARR(n, i) {n, KT_ARRAY, SC_SIM, i, 0, 0, 0}
 #define K_MU32(n, f, lo, hi) {n, KT_U32, SC_MMU, 0, offsetof(mmu_config_t, f), lo, hi}
 #define K_U32(n, f, lo, hi) {n, KT_U32, SC_SIM, 0, offsetof(sim_config_t, f), lo, hi}
 #define K_U64(n, f, lo, hi) {n, KT_U64, SC_SIM, 0, offsetof(sim_config_t, f), lo, hi}
@@ -142,21 +129,7 @@ typedef struct {
 
 /* The order of cfg_dump() and docs/config.md. */
 static const cfg_key_t cfg_keys[] = {
-    K_ARR("itlb.4k", 0),
-    K_ARR("itlb.2m", 1),
-    K_ARR("itlb.1g", 2),
-    K_ARR("dtlb.4k", 3),
-    K_ARR("dtlb.2m", 4),
-    K_ARR("dtlb.1g", 5),
-    K_ARR("stlb", 6),
-    K_OTHER("stlb.sizes", KT_STLB_SIZES),
-    K_ARR("pwc.pml4e", 7),
-    K_ARR("pwc.pdpte", 8),
-    K_ARR("pwc.pde", 9),
     K_OTHER("nocache", KT_NOCACHE),
-    K_MU32("lat.l1", l1_lat, 1, 1000),
-    K_MU32("lat.stlb", stlb_lat, 1, 1000),
-    K_MU32("lat.pwc", pwc_lat, 1, 1000),
     K_MU32("walkers", walkers, 1, 16),
     K_MU32("outstanding", outstanding, 1, 64),
     K_MU32("maxphyaddr", maxphyaddr, 32, 52),
@@ -192,27 +165,12 @@ static const cfg_key_t cfg_keys[] = {
 
 #define N_KEYS (sizeof cfg_keys / sizeof cfg_keys[0])
 
-typedef enum { AF_ENTRIES, AF_WAYS, AF_REPL, AF_SEED, AF_NONE } arr_field_t;
-static const char *const arr_field_names[] = {"entries", "ways", "repl", "lfsr_seed"};
-
-/* Find a key: scalar keys by exact name, then NAME.field of an array. */
-static const cfg_key_t *key_find(const char *key, arr_field_t *field)
+/* A scalar key by exact name. */
+static const cfg_key_t *key_find(const char *key)
 {
-    *field = AF_NONE;
     for (size_t i = 0; i < N_KEYS; i++)
-        if (cfg_keys[i].type != KT_ARRAY && strcmp(cfg_keys[i].name, key) == 0)
+        if (strcmp(cfg_keys[i].name, key) == 0)
             return &cfg_keys[i];
-    for (size_t i = 0; i < N_KEYS; i++) {
-        size_t len = strlen(cfg_keys[i].name);
-        if (cfg_keys[i].type != KT_ARRAY || strncmp(cfg_keys[i].name, key, len) != 0 || key[len] != '.')
-            continue;
-        for (int f = AF_ENTRIES; f <= AF_SEED; f++) {
-            if (strcmp(key + len + 1, arr_field_names[f]) == 0) {
-                *field = (arr_field_t)f;
-                return &cfg_keys[i];
-            }
-        }
-    }
     return NULL;
 }
 
@@ -299,26 +257,43 @@ static int split_list(const char *v, char *buf, size_t buflen, char **items, int
     }
 }
 
-static int parse_stlb_sizes(const char *key, const char *v, uint32_t *out, char *err, size_t errlen)
+/* A list of names (any of names[0..n-1], each once, at least one) as a bit
+ * mask; what = "page size", "access kind", ... for the messages. */
+static int parse_set(const char *key, const char *v, const char *const *names, int n, const char *what,
+                     uint32_t *out, char *err, size_t errlen)
 {
-    char buf[VALUE_MAX];
-    char *items[MMU_PS_COUNT];
+    char buf[VALUE_MAX], all[96];
+    char *items[8];
     uint32_t mask = 0;
+    size_t an = 0;
+    for (int i = 0; i < n; i++)
+        an += (size_t)snprintf(all + an, sizeof all - an, "%s%s", i ? ", " : "", names[i]);
     if (v[0] == '\0')
-        return fail(err, errlen, "%s: must name at least one page size (4k, 2m, 1g)", key);
-    int n = split_list(v, buf, sizeof buf, items, MMU_PS_COUNT);
-    if (n < 0)
-        return fail(err, errlen, "%s: '%s' lists more than three page sizes (4k, 2m, 1g)", key, v);
-    for (int i = 0; i < n; i++) {
-        int ps = parse_name(items[i], size_names, MMU_PS_COUNT);
-        if (ps < 0)
-            return fail(err, errlen, "%s: unknown page size '%s' (4k, 2m, 1g)", key, items[i]);
-        if (mask & (1u << ps))
-            return fail(err, errlen, "%s: page size '%s' listed twice", key, items[i]);
-        mask |= 1u << ps;
+        return fail(err, errlen, "%s: must name at least one %s (%s)", key, what, all);
+    int cnt = split_list(v, buf, sizeof buf, items, 8);
+    if (cnt < 0)
+        return fail(err, errlen, "%s: '%s' lists too many items (%s)", key, v, all);
+    for (int i = 0; i < cnt; i++) {
+        int x = parse_name(items[i], names, n);
+        if (x < 0)
+            return fail(err, errlen, "%s: unknown %s '%s' (%s)", key, what, items[i], all);
+        if (mask & (1u << x))
+            return fail(err, errlen, "%s: %s '%s' listed twice", key, what, items[i]);
+        mask |= 1u << x;
     }
     *out = mask;
     return 0;
+}
+
+/* The names of the bits of mask, comma-separated (as parse_set reads them). */
+static const char *set_text(uint32_t mask, const char *const *names, int n, char *buf, size_t len)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++)
+        if (mask & (1u << i))
+            k += (size_t)snprintf(buf + k, len - k, "%s%s", k ? "," : "", names[i]);
+    return buf;
 }
 
 static int parse_mix(const char *key, const char *v, uint32_t out[MMU_PS_COUNT], char *err, size_t errlen)
@@ -343,36 +318,238 @@ static int parse_mix(const char *key, const char *v, uint32_t out[MMU_PS_COUNT],
 
 /* ---------------------------------------------------------------- cfg_set */
 
-static int set_array(mmu_array_cfg_t *a, arr_field_t f, const char *key, const char *v, char *err, size_t errlen)
+/* ---------------------------------------------------------------- array lists */
+
+static const char *const tlb_fields[] = {"level", "serves", "sizes", "entries", "ways",
+                                         "repl",  "lfsr_seed", "lat", "splinter"};
+static const char *const pwc_fields[] = {"levels", "entries", "ways", "repl", "lfsr_seed", "lat"};
+#define N_TLB_FIELDS (int)(sizeof tlb_fields / sizeof tlb_fields[0])
+#define N_PWC_FIELDS (int)(sizeof pwc_fields / sizeof pwc_fields[0])
+
+static bool name_ok(const char *n, size_t len)
+{
+    if (len == 0 || len >= MMU_NAME_LEN)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
+            return false;
+    return true;
+}
+
+int mmu_cfg_tlb_find(const mmu_config_t *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->ntlb && i < MMU_TLB_MAX; i++)
+        if (strcmp(m->tlb[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int mmu_cfg_pwc_find(const mmu_config_t *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->npwc && i < MMU_PWC_MAX; i++)
+        if (strcmp(m->pwc[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static uint32_t level_lat(const mmu_config_t *m, uint32_t level)
+{
+    for (uint32_t i = 0; i < m->ntlb && i < MMU_TLB_MAX; i++)
+        if (m->tlb[i].level == level)
+            return m->tlb[i].lat;
+    return 1;
+}
+
+uint32_t mmu_cfg_l1_lat(const mmu_config_t *m) { return level_lat(m, 1); }
+uint32_t mmu_cfg_l2_lat(const mmu_config_t *m) { return level_lat(m, 2); }
+uint32_t mmu_cfg_pwc_lat(const mmu_config_t *m) { return m->npwc ? m->pwc[0].lat : 1; }
+
+static void geom(mmu_array_cfg_t *a, uint32_t entries, uint32_t ways, mmu_repl_t repl)
+{
+    a->entries = entries;
+    a->ways = ways;
+    a->repl = repl;
+    a->lfsr_seed = ARR_DEFAULT_SEED;
+}
+
+/* A new TLB array: docs/config.md "defaults of a new array". */
+static void tlb_defaults(mmu_tlb_cfg_t *t, const char *name)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "%s", name);
+    geom(&t->a, 16, 4, MMU_REPL_LRU);
+    t->level = 1;
+    t->serves = MMU_SERVE_ALL;
+    t->sizes = 1u << MMU_PS_4K;
+    t->lat = 1;
+}
+
+static void pwc_defaults(mmu_pwc_cfg_t *p, const char *name)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    geom(&p->a, 16, 4, MMU_REPL_LRU);
+    p->levels = 1u << MMU_PWC_PDE;
+    p->lat = 1;
+}
+
+/* entries, ways, repl, lfsr_seed of one array. 1: not such a field. */
+static int set_geom(mmu_array_cfg_t *a, const char *f, const char *key, const char *v, char *err, size_t errlen)
 {
     uint64_t x = 0;
-    int r;
-    switch (f) {
-    case AF_ENTRIES:
+    if (strcmp(f, "entries") == 0) {
         if (parse_num(key, v, 0, ARR_MAX_ENTRIES, &x, err, errlen) != 0)
             return -1;
         a->entries = (uint32_t)x;
-        return 0;
-    case AF_WAYS:
+    } else if (strcmp(f, "ways") == 0) {
         if (parse_num(key, v, 0, ARR_MAX_WAYS, &x, err, errlen) != 0)
             return -1;
         a->ways = (uint32_t)x;
-        return 0;
-    case AF_REPL:
-        r = parse_name(v, repl_names, 3);
+    } else if (strcmp(f, "repl") == 0) {
+        int r = parse_name(v, repl_names, 3);
         if (r < 0)
             return fail(err, errlen, "%s: unknown policy '%s' (lru, plru, random)", key, v);
         a->repl = (mmu_repl_t)r;
-        return 0;
-    case AF_SEED:
+    } else if (strcmp(f, "lfsr_seed") == 0) {
         if (parse_num(key, v, 0, UINT16_MAX, &x, err, errlen) != 0)
             return -1;
         a->lfsr_seed = (uint16_t)x;
-        return 0;
-    case AF_NONE:
-        break;
+    } else {
+        return 1;
     }
-    return fail(err, errlen, "unknown key '%s'", key);
+    return 0;
+}
+
+static int set_tlb_field(mmu_tlb_cfg_t *t, const char *f, const char *key, const char *v, char *err, size_t errlen)
+{
+    uint64_t x = 0;
+    int r = set_geom(&t->a, f, key, v, err, errlen);
+    if (r <= 0)
+        return r;
+    if (strcmp(f, "level") == 0) {
+        if (parse_num(key, v, 1, 2, &x, err, errlen) != 0)
+            return -1;
+        t->level = (uint32_t)x;
+        return 0;
+    }
+    if (strcmp(f, "serves") == 0)
+        return parse_set(key, v, serve_names, 3, "access kind", &t->serves, err, errlen);
+    if (strcmp(f, "sizes") == 0)
+        return parse_set(key, v, size_names, MMU_PS_COUNT, "page size", &t->sizes, err, errlen);
+    if (strcmp(f, "lat") == 0) {
+        if (parse_num(key, v, 1, ARR_MAX_LAT, &x, err, errlen) != 0)
+            return -1;
+        t->lat = (uint32_t)x;
+        return 0;
+    }
+    if (strcmp(f, "splinter") == 0)
+        return parse_bool(key, v, &t->splinter, err, errlen);
+    return 1;
+}
+
+static int set_pwc_field(mmu_pwc_cfg_t *p, const char *f, const char *key, const char *v, char *err, size_t errlen)
+{
+    uint64_t x = 0;
+    int r = set_geom(&p->a, f, key, v, err, errlen);
+    if (r <= 0)
+        return r;
+    if (strcmp(f, "levels") == 0)
+        return parse_set(key, v, level_names, MMU_PWC_COUNT, "paging-structure level", &p->levels, err, errlen);
+    if (strcmp(f, "lat") == 0) {
+        if (parse_num(key, v, 1, ARR_MAX_LAT, &x, err, errlen) != 0)
+            return -1;
+        p->lat = (uint32_t)x;
+        return 0;
+    }
+    return 1;
+}
+
+static bool field_known(const char *f, const char *const *fields, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(f, fields[i]) == 0)
+            return true;
+    return false;
+}
+
+/* tlb.NAME.FIELD, pwc.NAME.FIELD (adds the array if new), tlb.NAME / pwc.NAME = off (removes it). */
+static int set_array_key(mmu_config_t *m, const char *key, const char *v, char *err, size_t errlen)
+{
+    const bool tlb = key[0] == 't';
+    const char *name = key + 4;
+    const char *dot = strchr(name, '.');
+    size_t nlen = dot ? (size_t)(dot - name) : strlen(name);
+    const char *field = dot ? dot + 1 : NULL;
+    const char *const *fields = tlb ? tlb_fields : pwc_fields;
+    const int nfields = tlb ? N_TLB_FIELDS : N_PWC_FIELDS;
+    char nm[MMU_NAME_LEN], all[128];
+    size_t an = 0;
+
+    for (int i = 0; i < nfields; i++)
+        an += (size_t)snprintf(all + an, sizeof all - an, "%s%s", i ? ", " : "", fields[i]);
+    if (!name_ok(name, nlen))
+        return fail(err, errlen, "%s: an array name is 1..%d characters of a-z, 0-9 and _ (got '%.*s')", key,
+                    MMU_NAME_LEN - 1, (int)nlen, name);
+    memcpy(nm, name, nlen);
+    nm[nlen] = '\0';
+    int i = tlb ? mmu_cfg_tlb_find(m, nm) : mmu_cfg_pwc_find(m, nm);
+
+    if (field == NULL) { /* tlb.NAME = off */
+        uint32_t on = 1;
+        if (parse_bool(key, v, &on, err, errlen) != 0 || on)
+            return fail(err, errlen,
+                        "%s: only 'off' (remove the array) is a value here; its fields are %s.FIELD (%s)", key,
+                        key, all);
+        if (i < 0)
+            return fail(err, errlen, "%s: no such array to remove", key);
+        if (tlb) {
+            memmove(&m->tlb[i], &m->tlb[i + 1], (m->ntlb - (uint32_t)i - 1) * sizeof m->tlb[0]);
+            m->ntlb--;
+        } else {
+            memmove(&m->pwc[i], &m->pwc[i + 1], (m->npwc - (uint32_t)i - 1) * sizeof m->pwc[0]);
+            m->npwc--;
+        }
+        return 0;
+    }
+    if (!field_known(field, fields, nfields))
+        return fail(err, errlen, "unknown key '%s' (the fields of a %s are %s)", key,
+                    tlb ? "TLB array" : "page-walk cache", all);
+    if (i < 0) {
+        if ((tlb ? mmu_cfg_pwc_find(m, nm) : mmu_cfg_tlb_find(m, nm)) >= 0)
+            return fail(err, errlen, "%s: '%s' already names a %s; every array needs its own name", key, nm,
+                        tlb ? "page-walk cache (pwc.)" : "TLB array (tlb.)");
+        if (tlb ? m->ntlb >= MMU_TLB_MAX : m->npwc >= MMU_PWC_MAX)
+            return fail(err, errlen, "%s: at most %d %s", key, tlb ? MMU_TLB_MAX : MMU_PWC_MAX,
+                        tlb ? "TLB arrays" : "page-walk caches");
+    }
+    if (tlb) {
+        mmu_tlb_cfg_t t;
+        if (i >= 0)
+            t = m->tlb[i];
+        else
+            tlb_defaults(&t, nm);
+        if (set_tlb_field(&t, field, key, v, err, errlen) != 0)
+            return -1;
+        m->tlb[i >= 0 ? (uint32_t)i : m->ntlb++] = t;
+    } else {
+        mmu_pwc_cfg_t p;
+        if (i >= 0)
+            p = m->pwc[i];
+        else
+            pwc_defaults(&p, nm);
+        if (set_pwc_field(&p, field, key, v, err, errlen) != 0)
+            return -1;
+        m->pwc[i >= 0 ? (uint32_t)i : m->npwc++] = p;
+    }
+    return 0;
+}
+
+static void all_arrays_off(mmu_config_t *m)
+{
+    for (uint32_t i = 0; i < m->ntlb; i++)
+        m->tlb[i].a.entries = 0;
+    for (uint32_t i = 0; i < m->npwc; i++)
+        m->pwc[i].a.entries = 0;
 }
 
 int cfg_set_kv(sim_config_t *c, const char *kv, char *err, size_t errlen)
@@ -391,7 +568,6 @@ int cfg_set_kv(sim_config_t *c, const char *kv, char *err, size_t errlen)
 int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size_t errlen)
 {
     char v[VALUE_MAX];
-    arr_field_t field;
     uint64_t x = 0;
     uint32_t b = 0;
     int r;
@@ -400,9 +576,18 @@ int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size
         return fail(err, errlen, "cfg_set: NULL argument");
     if (value == NULL)
         return fail(err, errlen, "%s: missing value", key);
-    const cfg_key_t *k = key_find(key, &field);
-    if (k == NULL)
+    const bool is_arr = strncmp(key, "tlb.", 4) == 0 || strncmp(key, "pwc.", 4) == 0;
+    const cfg_key_t *k = is_arr ? NULL : key_find(key);
+    if (k == NULL && !is_arr) {
+        static const char *const old[] = {"itlb.", "dtlb.", "stlb", "lat."};
+        for (size_t i = 0; i < sizeof old / sizeof old[0]; i++)
+            if (strncmp(key, old[i], strlen(old[i])) == 0)
+                return fail(err, errlen,
+                            "unknown key '%s' (TLB arrays and page-walk caches are tlb.NAME.* and pwc.NAME.*, "
+                            "with their own lat: docs/config.md; --dump-config lists them)",
+                            key);
         return fail(err, errlen, "unknown key '%s'", key);
+    }
 
     /* trim blanks around the value */
     while (*value == ' ' || *value == '\t')
@@ -416,9 +601,9 @@ int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size
     memcpy(v, value, len);
     v[len] = '\0';
 
+    if (is_arr)
+        return set_array_key(&c->mmu, key, v, err, errlen);
     switch (k->type) {
-    case KT_ARRAY:
-        return set_array(arr_at(&c->mmu, (int)k->arg), field, key, v, err, errlen);
     case KT_U32:
         if (parse_num(key, v, k->min, k->max, &x, err, errlen) != 0)
             return -1;
@@ -452,8 +637,6 @@ int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size
             return fail(err, errlen, "%s: unknown backing '%s' (4k, 2m, 1g, mix)", key, v);
         c->backing = (backing_t)r;
         return 0;
-    case KT_STLB_SIZES:
-        return parse_stlb_sizes(key, v, &c->mmu.stlb_sizes, err, errlen);
     case KT_MIX:
         return parse_mix(key, v, c->mix_weight, err, errlen);
     case KT_DEMAND_AD:
@@ -491,8 +674,7 @@ int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size
             return -1;
         c->nocache = b;
         if (b)
-            for (int i = 0; i < ARR_COUNT; i++)
-                arr_at(&c->mmu, i)->entries = 0;
+            all_arrays_off(&c->mmu);
         return 0;
     }
     return fail(err, errlen, "unknown key '%s'", key);
@@ -500,12 +682,36 @@ int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size
 
 /* ---------------------------------------------------------------- presets */
 
-static void arr(mmu_array_cfg_t *a, uint32_t entries, uint32_t ways, mmu_repl_t repl)
+enum { F = MMU_SERVE_FETCH, L = MMU_SERVE_LOAD, S = MMU_SERVE_STORE };
+enum { S4K = 1u << MMU_PS_4K, S2M = 1u << MMU_PS_2M, S1G = 1u << MMU_PS_1G };
+
+/* Append a TLB array to the preset's list. */
+static mmu_tlb_cfg_t *tlb(mmu_config_t *m, const char *name, uint32_t level, uint32_t serves, uint32_t sizes,
+                          uint32_t entries, uint32_t ways, mmu_repl_t repl, uint32_t lat, uint32_t splinter)
 {
-    a->entries = entries;
-    a->ways = ways;
-    a->repl = repl;
+    mmu_tlb_cfg_t *t = &m->tlb[m->ntlb++];
+    tlb_defaults(t, name);
+    geom(&t->a, entries, ways, repl);
+    t->level = level;
+    t->serves = serves;
+    t->sizes = sizes;
+    t->lat = lat;
+    t->splinter = splinter;
+    return t;
 }
+
+static mmu_pwc_cfg_t *pwc(mmu_config_t *m, const char *name, uint32_t levels, uint32_t entries, uint32_t ways,
+                          mmu_repl_t repl)
+{
+    mmu_pwc_cfg_t *p = &m->pwc[m->npwc++];
+    pwc_defaults(p, name);
+    geom(&p->a, entries, ways, repl);
+    p->levels = levels;
+    p->lat = 1;
+    return p;
+}
+
+enum { P4 = 1u << MMU_PWC_PML4E, P3 = 1u << MMU_PWC_PDPTE, P2 = 1u << MMU_PWC_PDE };
 
 static void level(mem_level_cfg_t *l, uint32_t size, uint32_t ways, uint32_t lat)
 {
@@ -514,33 +720,12 @@ static void level(mem_level_cfg_t *l, uint32_t size, uint32_t ways, uint32_t lat
     l->lat = lat;
 }
 
-/* The base every preset starts from: the Skylake values (docs/config.md). */
+/* Everything but the organisation, which each preset sets whole. */
 static void preset_base(sim_config_t *c)
 {
     mmu_config_t *m = &c->mmu;
     memset(c, 0, sizeof *c);
-    for (int i = 0; i < ARR_COUNT; i++) {
-        arr(arr_at(m, i), 0, 1, MMU_REPL_LRU);
-        arr_at(m, i)->lfsr_seed = ARR_DEFAULT_SEED;
-    }
-    /* Optimization Reference Manual, sec. 2.2, "TLB Parameters of the
-     * Skylake Microarchitecture" */
-    arr(&m->itlb[MMU_PS_4K], 128, 8, MMU_REPL_LRU);
-    arr(&m->itlb[MMU_PS_2M], 8, 8, MMU_REPL_LRU); /* 8 per thread, fully associative */
-    arr(&m->itlb[MMU_PS_1G], 0, 1, MMU_REPL_LRU);
-    arr(&m->dtlb[MMU_PS_4K], 64, 4, MMU_REPL_LRU);
-    arr(&m->dtlb[MMU_PS_2M], 32, 4, MMU_REPL_LRU);
-    arr(&m->dtlb[MMU_PS_1G], 4, 4, MMU_REPL_LRU);
-    arr(&m->stlb, 1536, 12, MMU_REPL_LRU); /* 128 sets */
-    m->stlb_sizes = (1u << MMU_PS_4K) | (1u << MMU_PS_2M);
-    /* paging-structure caches: Bhattacharjee, MICRO 2013 */
-    arr(&m->pwc[MMU_PWC_PML4E], 2, 2, MMU_REPL_LRU);
-    arr(&m->pwc[MMU_PWC_PDPTE], 4, 4, MMU_REPL_LRU);
-    arr(&m->pwc[MMU_PWC_PDE], 32, 4, MMU_REPL_LRU);
-    m->l1_lat = 1;
-    m->stlb_lat = 9;
-    m->pwc_lat = 1;
-    m->walkers = 2; /* two page walks in parallel */
+    m->walkers = 2;
     m->outstanding = 16;
     m->maxphyaddr = 46; /* project default; Skylake client reports 39 */
 
@@ -565,55 +750,90 @@ static void preset_base(sim_config_t *c)
     c->seed = 1;
 }
 
+/* Values and sources: docs/config.md "Presets" (and docs/tlb-organisations.md). */
+static void preset_skylake(sim_config_t *c)
+{
+    mmu_config_t *m = &c->mmu;
+    tlb(m, "itlb", 1, F, S4K, 128, 8, MMU_REPL_LRU, 1, 0);
+    tlb(m, "itlb2m", 1, F, S2M, 8, 8, MMU_REPL_LRU, 1, 1); /* 1 GiB code: 2 MiB pieces (assumed) */
+    tlb(m, "dtlb", 1, L | S, S4K, 64, 4, MMU_REPL_LRU, 1, 0);
+    tlb(m, "dtlb2m", 1, L | S, S2M, 32, 4, MMU_REPL_LRU, 1, 0);
+    tlb(m, "dtlb1g", 1, L | S, S1G, 4, 4, MMU_REPL_LRU, 1, 0);
+    tlb(m, "stlb", 2, F | L | S, S4K | S2M, 1536, 12, MMU_REPL_LRU, 9, 0);
+    tlb(m, "stlb1g", 2, F | L | S, S1G, 16, 4, MMU_REPL_LRU, 9, 0);
+    pwc(m, "pml4e", P4, 2, 2, MMU_REPL_LRU);
+    pwc(m, "pdpte", P3, 4, 4, MMU_REPL_LRU);
+    pwc(m, "pde", P2, 32, 4, MMU_REPL_LRU);
+    m->walkers = 2;
+}
+
+static void preset_goldencove(sim_config_t *c)
+{
+    mmu_config_t *m = &c->mmu;
+    tlb(m, "itlb", 1, F, S4K, 256, 8, MMU_REPL_PLRU, 1, 0);
+    tlb(m, "itlb2m", 1, F, S2M, 32, 8, MMU_REPL_PLRU, 1, 1); /* 1 GiB code: 2 MiB pieces (assumed) */
+    tlb(m, "ldtlb", 1, L, S4K, 96, 6, MMU_REPL_LRU, 1, 0);  /* 6 ways: PLRU needs a power of two */
+    tlb(m, "ldtlb2m", 1, L, S2M, 32, 4, MMU_REPL_PLRU, 1, 0);
+    tlb(m, "ldtlb1g", 1, L, S1G, 8, 8, MMU_REPL_PLRU, 1, 0);
+    tlb(m, "sdtlb", 1, S, S4K | S2M | S1G, 16, 16, MMU_REPL_PLRU, 1, 0);
+    tlb(m, "stlb", 2, F | L | S, S4K | S2M, 1024, 8, MMU_REPL_PLRU, 8, 0);
+    tlb(m, "stlb1g", 2, F | L | S, S4K | S1G, 1024, 8, MMU_REPL_PLRU, 8, 0);
+    pwc(m, "pml4e", P4, 2, 2, MMU_REPL_LRU);
+    pwc(m, "pdpte", P3, 4, 4, MMU_REPL_LRU);
+    pwc(m, "pde", P2, 32, 4, MMU_REPL_LRU);
+    m->walkers = 4;
+    level(&c->mem.l1d, 48u << 10, 12, 5);
+    level(&c->mem.l2, 1280u << 10, 10, 15);
+}
+
 static void preset_zen2(sim_config_t *c)
 {
     mmu_config_t *m = &c->mmu;
-    /* AMD pub. 56305, sec. 2.12: one 64-entry fully associative L1 ITLB and
-     * one L1 DTLB for all page sizes, approximated by one 64-entry array per
-     * size. */
-    for (int ps = 0; ps < MMU_PS_COUNT; ps++) {
-        arr(&m->itlb[ps], 64, 64, MMU_REPL_PLRU);
-        arr(&m->dtlb[ps], 64, 64, MMU_REPL_PLRU);
-    }
-    /* L2 DTLB: 2048 entries, 4K and 2M; 1G pages are smashed to 2M there */
-    arr(&m->stlb, 2048, 16, MMU_REPL_LRU);
-    m->stlb_sizes = (1u << MMU_PS_4K) | (1u << MMU_PS_2M);
-    /* approximation of the unified 64-entry page directory cache */
-    arr(&m->pwc[MMU_PWC_PML4E], 8, 8, MMU_REPL_LRU);
-    arr(&m->pwc[MMU_PWC_PDPTE], 16, 16, MMU_REPL_LRU);
-    arr(&m->pwc[MMU_PWC_PDE], 64, 16, MMU_REPL_LRU);
-    m->l1_lat = 1;
-    m->stlb_lat = 7;
-    m->pwc_lat = 1;
+    tlb(m, "l1i", 1, F, S4K | S2M | S1G, 64, 64, MMU_REPL_PLRU, 1, 0);
+    tlb(m, "l1d", 1, L | S, S4K | S2M | S1G, 64, 64, MMU_REPL_PLRU, 1, 0);
+    tlb(m, "l2i", 2, F, S4K | S2M, 512, 8, MMU_REPL_LRU, 7, 1);  /* 1 GiB: 2 MiB pieces */
+    tlb(m, "l2d", 2, L | S, S4K | S2M, 2048, 8, MMU_REPL_LRU, 7, 1);
+    pwc(m, "pdc", P4 | P3, 64, 64, MMU_REPL_LRU);
+    pwc(m, "pde", P2, 64, 64, MMU_REPL_LRU); /* stands in for the PDEs the L2 DTLB holds */
     m->walkers = 2;
-    m->outstanding = 16;
     m->maxphyaddr = 48;
     level(&c->mem.l1d, 32u << 10, 8, 4);
     level(&c->mem.l2, 512u << 10, 8, 12);
     level(&c->mem.llc, 16u << 20, 16, 39);
-    c->mem.dram_lat = 200;
     c->perf = PERF_AMD; /* the statistics' "perf" section with AMD's event names */
 }
 
+static void preset_zen4(sim_config_t *c)
+{
+    mmu_config_t *m = &c->mmu;
+    tlb(m, "l1i", 1, F, S4K | S2M | S1G, 64, 64, MMU_REPL_PLRU, 1, 0);
+    tlb(m, "l1d", 1, L | S, S4K | S2M | S1G, 72, 72, MMU_REPL_LRU, 1, 0); /* 72 ways: LRU */
+    tlb(m, "l2i", 2, F, S4K | S2M, 512, 4, MMU_REPL_LRU, 7, 1);
+    tlb(m, "l2d", 2, L | S, S4K | S2M, 3072, 6, MMU_REPL_LRU, 7, 0);
+    tlb(m, "l2d1g", 2, L | S, S1G, 64, 64, MMU_REPL_LRU, 7, 0);
+    pwc(m, "pdc", P4 | P3, 64, 64, MMU_REPL_LRU);
+    pwc(m, "pde", P2, 64, 64, MMU_REPL_LRU);
+    m->walkers = 6;
+    m->maxphyaddr = 48;
+    level(&c->mem.l1d, 32u << 10, 8, 4);
+    level(&c->mem.l2, 1024u << 10, 8, 14);
+    level(&c->mem.llc, 32u << 20, 16, 50);
+    c->perf = PERF_AMD;
+}
+
+/* Small arrays that use every rule of the organisation (docs/config.md). */
 static void preset_tiny(sim_config_t *c)
 {
     mmu_config_t *m = &c->mmu;
-    arr(&m->itlb[MMU_PS_4K], 4, 2, MMU_REPL_LRU);
-    arr(&m->itlb[MMU_PS_2M], 2, 2, MMU_REPL_PLRU);
-    arr(&m->itlb[MMU_PS_1G], 2, 1, MMU_REPL_LRU);
-    arr(&m->dtlb[MMU_PS_4K], 8, 4, MMU_REPL_PLRU);
-    arr(&m->dtlb[MMU_PS_2M], 4, 2, MMU_REPL_RANDOM);
-    m->dtlb[MMU_PS_2M].lfsr_seed = 0xACE1;
-    arr(&m->dtlb[MMU_PS_1G], 2, 2, MMU_REPL_LRU);
-    arr(&m->stlb, 32, 4, MMU_REPL_LRU);
-    m->stlb_sizes = (1u << MMU_PS_4K) | (1u << MMU_PS_2M) | (1u << MMU_PS_1G);
-    arr(&m->pwc[MMU_PWC_PML4E], 2, 2, MMU_REPL_LRU);
-    arr(&m->pwc[MMU_PWC_PDPTE], 2, 2, MMU_REPL_PLRU);
-    arr(&m->pwc[MMU_PWC_PDE], 4, 2, MMU_REPL_RANDOM);
-    m->pwc[MMU_PWC_PDE].lfsr_seed = 0x1D2B;
-    m->l1_lat = 1;
-    m->stlb_lat = 2;
-    m->pwc_lat = 1;
+    tlb(m, "itlb", 1, F, S4K, 4, 2, MMU_REPL_LRU, 1, 0);
+    tlb(m, "itlb2m", 1, F, S2M, 2, 2, MMU_REPL_PLRU, 1, 1);
+    tlb(m, "dtlb", 1, L | S, S4K, 8, 4, MMU_REPL_PLRU, 1, 0);
+    tlb(m, "dtlbbig", 1, L, S2M | S1G, 4, 2, MMU_REPL_RANDOM, 1, 0);
+    tlb(m, "sdtlb", 1, S, S2M | S1G, 3, 3, MMU_REPL_LRU, 1, 0);
+    tlb(m, "stlb", 2, F | L | S, S4K | S2M, 16, 4, MMU_REPL_LRU, 2, 1);
+    tlb(m, "stlb1g", 2, L | S, S4K | S1G, 8, 2, MMU_REPL_PLRU, 2, 0);
+    pwc(m, "pdc", P4 | P3, 4, 2, MMU_REPL_PLRU);
+    pwc(m, "pde", P2, 4, 2, MMU_REPL_RANDOM)->a.lfsr_seed = 0x1D2B;
     m->walkers = 2;
     m->outstanding = 8;
     m->maxphyaddr = 46;
@@ -623,22 +843,20 @@ static void preset_tiny(sim_config_t *c)
 
 int cfg_preset(sim_config_t *c, const char *name, char *err, size_t errlen)
 {
+    static void (*const fill[])(sim_config_t *) = {preset_tiny, preset_skylake, preset_goldencove, preset_zen2,
+                                                   preset_zen4};
     if (c == NULL)
         return fail(err, errlen, "preset: NULL config");
     if (name == NULL)
         name = "";
-    if (strcmp(name, "skylake") == 0) {
-        preset_base(c);
-    } else if (strcmp(name, "zen2") == 0) {
-        preset_base(c);
-        preset_zen2(c);
-    } else if (strcmp(name, "tiny") == 0) {
-        preset_base(c);
-        preset_tiny(c);
-    } else {
-        return fail(err, errlen, "preset: unknown preset '%s' (tiny, skylake, zen2)", name);
+    for (size_t i = 0; cfg_preset_names[i] != NULL; i++) {
+        if (strcmp(name, cfg_preset_names[i]) == 0) {
+            preset_base(c);
+            fill[i](c);
+            return 0;
+        }
     }
-    return 0;
+    return fail(err, errlen, "preset: unknown preset '%s' (tiny, skylake, goldencove, zen2, zen4)", name);
 }
 
 /* ---------------------------------------------------------------- checks */
@@ -663,9 +881,9 @@ static int check_array(const char *name, const mmu_array_cfg_t *a, char *err, si
         return fail(err, errlen,
                     "%s.entries: %" PRIu32 " entries / %" PRIu32 " ways = %" PRIu32 " sets, not a power of two",
                     name, a->entries, a->ways, sets);
-    if (a->repl == MMU_REPL_PLRU && !is_pow2(a->ways))
-        return fail(err, errlen, "%s.repl: plru needs a power-of-two number of ways (%s.ways = %" PRIu32 ")", name,
-                    name, a->ways);
+    if (a->repl == MMU_REPL_PLRU && (!is_pow2(a->ways) || a->ways > ARR_MAX_PLRU_WAYS))
+        return fail(err, errlen, "%s.repl: plru needs a power-of-two number of ways, at most %d (%s.ways = %" PRIu32 ")",
+                    name, ARR_MAX_PLRU_WAYS, name, a->ways);
     if (a->repl == MMU_REPL_RANDOM && a->lfsr_seed == 0)
         return fail(err, errlen, "%s.lfsr_seed: must be non-zero with repl = random (got 0)", name);
     return 0;
@@ -682,16 +900,61 @@ static int check_scalar(const cfg_key_t *k, const void *p, char *err, size_t err
 
 int mmu_config_check(const mmu_config_t *m, char *err, size_t errlen)
 {
+    char nm[8 + MMU_NAME_LEN];
     if (m == NULL)
         return fail(err, errlen, "config: NULL");
-    for (int i = 0; i < ARR_COUNT; i++)
-        if (check_array(arr_names[i], arr_at_c(m, i), err, errlen) != 0)
+    if (m->ntlb > MMU_TLB_MAX)
+        return fail(err, errlen, "tlb: at most %d TLB arrays (got %" PRIu32 ")", MMU_TLB_MAX, m->ntlb);
+    if (m->npwc > MMU_PWC_MAX)
+        return fail(err, errlen, "pwc: at most %d page-walk caches (got %" PRIu32 ")", MMU_PWC_MAX, m->npwc);
+    for (uint32_t i = 0; i < m->ntlb; i++) {
+        const mmu_tlb_cfg_t *t = &m->tlb[i];
+        snprintf(nm, sizeof nm, "tlb.%s", t->name);
+        if (!name_ok(t->name, strnlen(t->name, MMU_NAME_LEN)))
+            return fail(err, errlen, "tlb.%.*s: an array name is 1..%d characters of a-z, 0-9 and _",
+                        MMU_NAME_LEN, t->name, MMU_NAME_LEN - 1);
+        if (mmu_cfg_tlb_find(m, t->name) != (int)i || mmu_cfg_pwc_find(m, t->name) >= 0)
+            return fail(err, errlen, "%s: the name is used twice; every array needs its own name", nm);
+        if (check_array(nm, &t->a, err, errlen) != 0)
             return -1;
-    if ((m->stlb_sizes & ~((1u << MMU_PS_COUNT) - 1)) != 0)
-        return fail(err, errlen, "stlb.sizes: unknown bits 0x%" PRIx32 " (bit 0 = 4k, 1 = 2m, 2 = 1g)",
-                    m->stlb_sizes & ~((1u << MMU_PS_COUNT) - 1));
-    if (m->stlb_sizes == 0)
-        return fail(err, errlen, "stlb.sizes: must name at least one page size (4k, 2m, 1g)");
+        if (t->level < 1 || t->level > 2)
+            return fail(err, errlen, "%s.level: must be in 1..2 (got %" PRIu32 ")", nm, t->level);
+        if (t->serves == 0 || (t->serves & ~(uint32_t)MMU_SERVE_ALL))
+            return fail(err, errlen, "%s.serves: must name at least one access kind (load, store, fetch)", nm);
+        if (t->sizes == 0 || (t->sizes & ~((1u << MMU_PS_COUNT) - 1)))
+            return fail(err, errlen, "%s.sizes: must name at least one page size (4k, 2m, 1g)", nm);
+        if (t->lat < 1 || t->lat > ARR_MAX_LAT)
+            return fail(err, errlen, "%s.lat: must be in 1..%d (got %" PRIu32 ")", nm, ARR_MAX_LAT, t->lat);
+        if (t->splinter > 1)
+            return fail(err, errlen, "%s.splinter: must be 0 or 1 (got %" PRIu32 ")", nm, t->splinter);
+        /* [T:lookup] the arrays of a level are looked up together */
+        for (uint32_t j = 0; j < i; j++)
+            if (m->tlb[j].level == t->level && m->tlb[j].lat != t->lat)
+                return fail(err, errlen,
+                            "%s.lat: %" PRIu32 ", but tlb.%s.lat = %" PRIu32 ": the arrays of level %" PRIu32
+                            " are looked up together and need one latency",
+                            nm, t->lat, m->tlb[j].name, m->tlb[j].lat, t->level);
+    }
+    for (uint32_t i = 0; i < m->npwc; i++) {
+        const mmu_pwc_cfg_t *p = &m->pwc[i];
+        snprintf(nm, sizeof nm, "pwc.%s", p->name);
+        if (!name_ok(p->name, strnlen(p->name, MMU_NAME_LEN)))
+            return fail(err, errlen, "pwc.%.*s: an array name is 1..%d characters of a-z, 0-9 and _",
+                        MMU_NAME_LEN, p->name, MMU_NAME_LEN - 1);
+        if (mmu_cfg_pwc_find(m, p->name) != (int)i)
+            return fail(err, errlen, "%s: the name is used twice; every array needs its own name", nm);
+        if (check_array(nm, &p->a, err, errlen) != 0)
+            return -1;
+        if (p->levels == 0 || (p->levels & ~((1u << MMU_PWC_COUNT) - 1)))
+            return fail(err, errlen, "%s.levels: must name at least one level (pml4e, pdpte, pde)", nm);
+        if (p->lat < 1 || p->lat > ARR_MAX_LAT)
+            return fail(err, errlen, "%s.lat: must be in 1..%d (got %" PRIu32 ")", nm, ARR_MAX_LAT, p->lat);
+        if (i > 0 && p->lat != m->pwc[0].lat)
+            return fail(err, errlen,
+                        "%s.lat: %" PRIu32 ", but pwc.%s.lat = %" PRIu32
+                        ": the page-walk caches are looked up together and need one latency",
+                        nm, p->lat, m->pwc[0].name, m->pwc[0].lat);
+    }
     for (size_t i = 0; i < N_KEYS; i++)
         if (cfg_keys[i].scope == SC_MMU && cfg_keys[i].type == KT_U32 &&
             check_scalar(&cfg_keys[i], (const char *)m + cfg_keys[i].off, err, errlen) != 0)
@@ -768,13 +1031,20 @@ int cfg_check(const sim_config_t *c, char *err, size_t errlen)
         return fail(err, errlen, "mode: unknown bits 0x%" PRIx32, c->mode & ~known);
     if (c->nocache > 1)
         return fail(err, errlen, "nocache: must be 0 or 1 (got %" PRIu32 ")", c->nocache);
-    if (c->nocache)
-        for (int i = 0; i < ARR_COUNT; i++)
-            if (arr_at_c(&c->mmu, i)->entries != 0)
+    if (c->nocache) {
+        for (uint32_t i = 0; i < c->mmu.ntlb; i++)
+            if (c->mmu.tlb[i].a.entries != 0)
                 return fail(err, errlen,
-                            "nocache: on, but %s.entries = %" PRIu32 " (set after nocache?); nocache turns every "
+                            "nocache: on, but tlb.%s.entries = %" PRIu32 " (set after nocache?); nocache turns every "
                             "TLB and page-walk cache off",
-                            arr_names[i], arr_at_c(&c->mmu, i)->entries);
+                            c->mmu.tlb[i].name, c->mmu.tlb[i].a.entries);
+        for (uint32_t i = 0; i < c->mmu.npwc; i++)
+            if (c->mmu.pwc[i].a.entries != 0)
+                return fail(err, errlen,
+                            "nocache: on, but pwc.%s.entries = %" PRIu32 " (set after nocache?); nocache turns every "
+                            "TLB and page-walk cache off",
+                            c->mmu.pwc[i].name, c->mmu.pwc[i].a.entries);
+    }
     /* SDM 4.5.4: without Page1GB, PDPTE.PS = 1 is a reserved bit */
     if ((c->mode & MMU_MODE_NOPG1G) && c->backing == BACK_1G)
         return fail(err, errlen, "cpuid.page1gb: off (no 1 GiB pages), but backing = 1g maps 1 GiB pages on demand");
@@ -802,21 +1072,38 @@ static const char *name_or_num(const char *const *names, int n, int v, char *buf
     return buf;
 }
 
+static void dump_geom(FILE *f, const char *kind, const char *name, const mmu_array_cfg_t *a)
+{
+    char buf[16];
+    fprintf(f, "%s.%s.entries = %" PRIu32 "\n", kind, name, a->entries);
+    fprintf(f, "%s.%s.ways = %" PRIu32 "\n", kind, name, a->ways);
+    fprintf(f, "%s.%s.repl = %s\n", kind, name, name_or_num(repl_names, 3, (int)a->repl, buf, sizeof buf));
+    fprintf(f, "%s.%s.lfsr_seed = 0x%04" PRIX16 "\n", kind, name, a->lfsr_seed);
+}
+
 void cfg_dump(const sim_config_t *c, FILE *f)
 {
     char buf[64];
+    for (uint32_t i = 0; i < c->mmu.ntlb && i < MMU_TLB_MAX; i++) {
+        const mmu_tlb_cfg_t *t = &c->mmu.tlb[i];
+        fprintf(f, "tlb.%s.level = %" PRIu32 "\n", t->name, t->level);
+        fprintf(f, "tlb.%s.serves = %s\n", t->name, set_text(t->serves, serve_names, 3, buf, sizeof buf));
+        fprintf(f, "tlb.%s.sizes = %s\n", t->name, set_text(t->sizes, size_names, MMU_PS_COUNT, buf, sizeof buf));
+        dump_geom(f, "tlb", t->name, &t->a);
+        fprintf(f, "tlb.%s.lat = %" PRIu32 "\n", t->name, t->lat);
+        fprintf(f, "tlb.%s.splinter = %s\n", t->name, t->splinter ? "on" : "off");
+    }
+    for (uint32_t i = 0; i < c->mmu.npwc && i < MMU_PWC_MAX; i++) {
+        const mmu_pwc_cfg_t *p = &c->mmu.pwc[i];
+        fprintf(f, "pwc.%s.levels = %s\n", p->name,
+                set_text(p->levels, level_names, MMU_PWC_COUNT, buf, sizeof buf));
+        dump_geom(f, "pwc", p->name, &p->a);
+        fprintf(f, "pwc.%s.lat = %" PRIu32 "\n", p->name, p->lat);
+    }
     for (size_t i = 0; i < N_KEYS; i++) {
         const cfg_key_t *k = &cfg_keys[i];
         const void *p = key_ptr_c(c, k);
         switch (k->type) {
-        case KT_ARRAY: {
-            const mmu_array_cfg_t *a = arr_at_c(&c->mmu, (int)k->arg);
-            fprintf(f, "%s.entries = %" PRIu32 "\n", k->name, a->entries);
-            fprintf(f, "%s.ways = %" PRIu32 "\n", k->name, a->ways);
-            fprintf(f, "%s.repl = %s\n", k->name, name_or_num(repl_names, 3, (int)a->repl, buf, sizeof buf));
-            fprintf(f, "%s.lfsr_seed = 0x%04" PRIX16 "\n", k->name, a->lfsr_seed);
-            break;
-        }
         case KT_U32:
             fprintf(f, "%s = %" PRIu32 "\n", k->name, *(const uint32_t *)p);
             break;
@@ -845,15 +1132,6 @@ void cfg_dump(const sim_config_t *c, FILE *f)
         case KT_BACKING:
             fprintf(f, "%s = %s\n", k->name, name_or_num(backing_names, 4, (int)c->backing, buf, sizeof buf));
             break;
-        case KT_STLB_SIZES: {
-            size_t n = 0;
-            buf[0] = '\0';
-            for (int ps = 0; ps < MMU_PS_COUNT; ps++)
-                if (c->mmu.stlb_sizes & (1u << ps))
-                    n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? "," : "", size_names[ps]);
-            fprintf(f, "%s = %s\n", k->name, buf);
-            break;
-        }
         case KT_MIX:
             fprintf(f, "%s = %" PRIu32 ",%" PRIu32 ",%" PRIu32 "\n", k->name, c->mix_weight[0], c->mix_weight[1],
                     c->mix_weight[2]);
@@ -977,6 +1255,13 @@ static int json_walk(json_ctx_t *x, const cJSON *obj, const char *prefix)
                         KEY_MAX - 1);
         if (prefix[0] == '\0' && strcmp(key, "preset") == 0)
             continue; /* applied before everything else */
+        if (prefix[0] == '\0' && cJSON_IsObject(child) && (strcmp(key, "tlb") == 0 || strcmp(key, "pwc") == 0)) {
+            /* a file's "tlb" ("pwc") object is the whole list: the preset's goes */
+            if (key[0] == 't')
+                x->cfg->mmu.ntlb = 0;
+            else
+                x->cfg->mmu.npwc = 0;
+        }
         if (cJSON_IsObject(child)) {
             if (json_walk(x, child, key) != 0)
                 return -1;
@@ -1077,7 +1362,7 @@ int cfg_load_json(sim_config_t *c, const char *path, char *err, size_t errlen)
     if (preset != NULL) {
         char e[256];
         if (!cJSON_IsString(preset)) {
-            fail(err, errlen, "%s: preset: must be a string (tiny, skylake, zen2)", path);
+            fail(err, errlen, "%s: preset: must be a string (tiny, skylake, goldencove, zen2, zen4)", path);
             goto out;
         }
         if (cfg_preset(&tmp, preset->valuestring, e, sizeof e) != 0) {

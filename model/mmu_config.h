@@ -20,9 +20,10 @@ extern "C" {
 
 typedef enum { MMU_REPL_LRU = 0, MMU_REPL_PLRU = 1, MMU_REPL_RANDOM = 2 } mmu_repl_t;
 
-/* One set-associative array (a TLB or a page-walk cache).
+/* The geometry of one set-associative array (a TLB or a page-walk cache).
  * entries == 0 disables the array; otherwise sets = entries / ways must be a
- * power of two, and tree-PLRU needs a power-of-two number of ways. */
+ * power of two (ways = entries: fully associative, any number of entries up
+ * to MMU_MAX_WAYS), and tree-PLRU needs a power-of-two number of ways. */
 typedef struct {
     uint32_t entries;
     uint32_t ways;
@@ -32,19 +33,58 @@ typedef struct {
 
 enum { MMU_PWC_PML4E = 0, MMU_PWC_PDPTE = 1, MMU_PWC_PDE = 2, MMU_PWC_COUNT = 3 };
 
+enum {
+    MMU_TLB_MAX = 12, /* TLB arrays in a configuration */
+    MMU_PWC_MAX = 4,  /* page-walk caches */
+    MMU_NAME_LEN = 24, /* an array's name: 1..23 of [a-z0-9_] */
+    MMU_MAX_WAYS = 128
+};
+
+/* Access kinds an array serves: bit 1 << MMU_ACC_* (docs/config.md "serves"). */
+enum { MMU_SERVE_LOAD = 1u << 0, MMU_SERVE_STORE = 1u << 1, MMU_SERVE_FETCH = 1u << 2, MMU_SERVE_ALL = 7u };
+
+/* One TLB array (docs/timing.md 3, [T:lookup], [T:fill]): looked up by the
+ * accesses it serves at its level, holding the page sizes in `sizes` and,
+ * with splinter, pieces of larger pages. */
 typedef struct {
-    mmu_array_cfg_t itlb[MMU_PS_COUNT]; /* L1 instruction TLB, one array per page size */
-    mmu_array_cfg_t dtlb[MMU_PS_COUNT]; /* L1 data TLB, one array per page size */
-    mmu_array_cfg_t stlb;               /* shared second-level TLB */
-    uint32_t stlb_sizes;                /* bit MMU_PS_x set: the STLB holds that page size */
-    mmu_array_cfg_t pwc[MMU_PWC_COUNT]; /* PML4E, PDPTE, PDE caches (SDM 4.10.3) */
-    uint32_t l1_lat;                    /* cycles, >= 1 */
-    uint32_t stlb_lat;                  /* cycles, >= 1 */
-    uint32_t pwc_lat;                   /* cycles, >= 1 */
-    uint32_t walkers;                   /* concurrent walks, 1..16 */
-    uint32_t outstanding;               /* request table entries, 1..64 */
-    uint32_t maxphyaddr;                /* MAXPHYADDR, 32..52 */
+    char name[MMU_NAME_LEN];
+    mmu_array_cfg_t a;
+    uint32_t level;    /* 1 or 2 */
+    uint32_t serves;   /* MMU_SERVE_* bits */
+    uint32_t sizes;    /* bit 1 << MMU_PS_*: page sizes held */
+    uint32_t lat;      /* lookup latency, cycles (one per level: 3) */
+    uint32_t splinter; /* 1: a larger page is cached as a piece of the largest size held */
+} mmu_tlb_cfg_t;
+
+/* One page-walk cache (SDM 4.10.3): the paging-structure levels it holds. */
+typedef struct {
+    char name[MMU_NAME_LEN];
+    mmu_array_cfg_t a;
+    uint32_t levels; /* bit 1 << MMU_PWC_*: PML4E, PDPTE, PDE entries held */
+    uint32_t lat;    /* lookup latency, cycles (one for all page-walk caches) */
+} mmu_pwc_cfg_t;
+
+typedef struct {
+    uint32_t ntlb;                  /* TLB arrays in tlb[] (0..MMU_TLB_MAX), in configuration order */
+    mmu_tlb_cfg_t tlb[MMU_TLB_MAX];
+    uint32_t npwc;                  /* page-walk caches in pwc[] */
+    mmu_pwc_cfg_t pwc[MMU_PWC_MAX];
+    uint32_t walkers;               /* concurrent walks, 1..16 */
+    uint32_t outstanding;           /* request table entries, 1..64 */
+    uint32_t maxphyaddr;            /* MAXPHYADDR, 32..52 */
 } mmu_config_t;
+
+/* The latencies of docs/timing.md 3, from the arrays (mmu_config_check
+ * makes them one per level): L1_LAT and L2_LAT are the lat of the level-1
+ * and level-2 TLB arrays, PWC_LAT that of the page-walk caches; 1 when
+ * there is no such array. */
+uint32_t mmu_cfg_l1_lat(const mmu_config_t *m);
+uint32_t mmu_cfg_l2_lat(const mmu_config_t *m);
+uint32_t mmu_cfg_pwc_lat(const mmu_config_t *m);
+
+/* Index of the TLB array / page-walk cache of that name, or -1. */
+int mmu_cfg_tlb_find(const mmu_config_t *m, const char *name);
+int mmu_cfg_pwc_find(const mmu_config_t *m, const char *name);
 
 typedef enum { MEM_FIXED = 0, MEM_CACHE = 1 } mem_model_t;
 
@@ -98,16 +138,18 @@ typedef struct {
     uint64_t seed;                     /* frame allocator and random workloads */
 } sim_config_t;
 
-/* Fill *c with the named preset ("tiny", "skylake", "zen2"). Returns 0, or -1
+/* Fill *c with the named preset (cfg_preset_names). Returns 0, or -1
  * with a message in err when the name is unknown. */
 int cfg_preset(sim_config_t *c, const char *name, char *err, size_t errlen);
 
-/* Names and one-line descriptions of the presets, NULL-terminated. */
+/* Names and one-line descriptions (with their sources) of the presets, NULL-terminated. */
 extern const char *const cfg_preset_names[];
 extern const char *const cfg_preset_descr[];
 
-/* Set one key from text ("dtlb.4k.entries", "64"). Returns 0, or -1 with a
- * message naming the key in err. Sizes accept binary units (4K, 2MiB, 1G). */
+/* Set one key from text ("tlb.dtlb.entries", "64"). Returns 0, or -1 with a
+ * message naming the key in err. Sizes accept binary units (4K, 2MiB, 1G).
+ * A field of an array that does not exist yet adds it, with the defaults of
+ * docs/config.md, at the end of its list; "tlb.NAME" = "off" removes it. */
 int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size_t errlen);
 
 /* Set one "KEY=VALUE" (the tools' --set). Returns 0; -2 when the text is not
@@ -115,8 +157,10 @@ int cfg_set(sim_config_t *c, const char *key, const char *value, char *err, size
 int cfg_set_kv(sim_config_t *c, const char *kv, char *err, size_t errlen);
 
 /* Apply a JSON config file: nested objects are flattened to dotted keys,
- * {"dtlb": {"4k": {"entries": 64}}} == dtlb.4k.entries=64; the key "preset"
- * (if present) is applied first. Returns 0 or -1 with "FILE: key: reason". */
+ * {"walkers": 4, "mem": {"latency": 20}} == walkers=4, mem.latency=20; the key
+ * "preset" (if present) is applied first. A top-level "tlb" object replaces
+ * the whole list of TLB arrays with its members, in file order ("pwc"
+ * likewise). Returns 0 or -1 with "FILE: key: reason". */
 int cfg_load_json(sim_config_t *c, const char *path, char *err, size_t errlen);
 
 /* Reject what the code cannot do. Returns 0 or -1 with "key: reason". */

@@ -46,7 +46,11 @@ struct onepass {
     onepass_counts_t *cnt;
     group_t *g;
     unsigned ng;
-    uint32_t stlb_sizes;
+    int x; /* the swept array: index of tlb.stlb in the configuration */
+    /* takes[acc][ps]: the swept array takes a page of size ps for access
+     * kind acc ([T:fill]), as an entry of size piece[acc][ps] */
+    bool takes[3][MMU_PS_COUNT];
+    uint8_t piece[3][MMU_PS_COUNT];
     /* pages written before, per address space: open addressing, 0 = empty */
     uint64_t *wb;
     uint64_t wb_cap, wb_n;
@@ -83,8 +87,36 @@ static int size_check(const onepass_size_t *s, char *err, size_t errlen)
         why = "sets = entries / ways must be a power of two";
     if (!why)
         return 0;
-    snprintf(err, errlen, "stlb.entries/ways %" PRIu32 "/%" PRIu32 ": %s", s->entries, s->ways, why);
+    snprintf(err, errlen, "tlb.stlb.entries/ways %" PRIu32 "/%" PRIu32 ": %s", s->entries, s->ways, why);
     return -1;
+}
+
+/* [T:fill] on the configuration: the level-2 arrays (other than `skip`)
+ * that a page of size ps for access kind acc would be filled into, as a
+ * bit mask of array indices, and the entry size in *pc. */
+static uint32_t l2_targets(const mmu_config_t *m, int skip, unsigned acc, unsigned ps, unsigned *pc)
+{
+    uint32_t native = 0, split = 0;
+    int best = -1;
+    for (uint32_t i = 0; i < m->ntlb; i++) {
+        const mmu_tlb_cfg_t *t = &m->tlb[i];
+        if ((int)i == skip || t->a.entries == 0 || t->level != 2 || !(t->serves & (1u << acc)))
+            continue;
+        if (t->sizes & (1u << ps))
+            native |= 1u << i;
+        if (!t->splinter)
+            continue;
+        int q = -1;
+        for (unsigned z = 0; z < ps; z++)
+            if (t->sizes & (1u << z))
+                q = (int)z;
+        if (q > best)
+            best = q, split = 0;
+        if (q >= 0 && q == best)
+            split |= 1u << i;
+    }
+    *pc = native ? ps : (best >= 0 ? (unsigned)best : ps);
+    return native ? native : split;
 }
 
 int onepass_check(const sim_config_t *cfg, char *why, size_t n)
@@ -93,10 +125,38 @@ int onepass_check(const sim_config_t *cfg, char *why, size_t n)
         snprintf(why, n, "issue: one pass needs inorder (one translation at a time), got pipelined");
         return -1;
     }
-    if (cfg->mmu.stlb.entries && cfg->mmu.stlb.repl != MMU_REPL_LRU) {
-        snprintf(why, n, "stlb.repl: one pass needs lru (a stack algorithm), got %s",
-                 cfg->mmu.stlb.repl == MMU_REPL_PLRU ? "plru" : "random");
+    const mmu_config_t *m = &cfg->mmu;
+    int x = mmu_cfg_tlb_find(m, "stlb");
+    if (x < 0 || m->tlb[x].level != 2) {
+        snprintf(why, n, "tlb.stlb: one pass sweeps the level-2 TLB array named stlb; this configuration has none");
         return -1;
+    }
+    if (m->tlb[x].a.entries && m->tlb[x].a.repl != MMU_REPL_LRU) {
+        snprintf(why, n, "tlb.stlb.repl: one pass needs lru (a stack algorithm), got %s",
+                 m->tlb[x].a.repl == MMU_REPL_PLRU ? "plru" : "random");
+        return -1;
+    }
+    /* the swept array's lookups and fills must not depend on its size: no
+     * other level-2 array shares a page size with it, or takes its pages
+     * when it has no entries */
+    for (unsigned acc = 0; acc < 3; acc++) {
+        for (unsigned ps = 0; ps < MMU_PS_COUNT; ps++) {
+            unsigned pc;
+            sim_config_t with = *cfg;
+            with.mmu.tlb[x].a.entries = 1; /* enabled */
+            uint32_t t = l2_targets(&with.mmu, -1, acc, ps, &pc);
+            uint32_t other = l2_targets(&with.mmu, x, acc, ps, &pc);
+            if ((t & (1u << x)) && (t != (1u << x) || other)) {
+                for (uint32_t i = 0; i < m->ntlb; i++)
+                    if ((t | other) & ~(1u << x) & (1u << i)) {
+                        snprintf(why, n,
+                                 "tlb.%s: shares the %s pages of tlb.stlb at level 2; one pass needs tlb.stlb "
+                                 "alone for the pages it takes",
+                                 m->tlb[i].name, ps == 0 ? "4K" : ps == 1 ? "2M" : "1G");
+                        return -1;
+                    }
+            }
+        }
     }
     return 0;
 }
@@ -182,7 +242,18 @@ static int build(onepass_t *op, const sim_config_t *cfg)
     op->zero_col = -1;
     for (unsigned i = 0; i < op->nsizes; i++)
         op->size_col[i] = add_col(op, &op->sizes[i]);
-    onepass_size_t own = {cfg->mmu.stlb.entries, cfg->mmu.stlb.ways};
+    op->x = mmu_cfg_tlb_find(&cfg->mmu, "stlb");
+    const mmu_tlb_cfg_t *xt = &cfg->mmu.tlb[op->x];
+    onepass_size_t own = {xt->a.entries, xt->a.ways};
+    for (unsigned acc = 0; acc < 3; acc++) {
+        for (unsigned ps = 0; ps < MMU_PS_COUNT; ps++) {
+            sim_config_t with = *cfg;
+            unsigned pc;
+            with.mmu.tlb[op->x].a.entries = 1;
+            op->takes[acc][ps] = (l2_targets(&with.mmu, -1, acc, ps, &pc) >> op->x) & 1;
+            op->piece[acc][ps] = (uint8_t)pc;
+        }
+    }
     op->size_col[op->nsizes] = add_col(op, &own);
     op->cnt = calloc(op->ncols, sizeof *op->cnt);
     op->g = calloc(op->ncols, sizeof *op->g);
@@ -214,7 +285,6 @@ static int build(onepass_t *op, const sim_config_t *cfg)
         if (!g->stk || !g->n)
             return -1;
     }
-    op->stlb_sizes = cfg->mmu.stlb_sizes;
     op->fhead = op->fn = 0;
     op->cur_left = 0;
     op->cur_proc = 0;
@@ -297,21 +367,27 @@ static void count(onepass_t *op, unsigned col, unsigned b, bool hit)
     }
 }
 
-/* One STLB lookup of page `tag` of size ps for `pcid`; `dirty` = the leaf's
+/* A level-2 lookup that the swept array has no part in: a hit in another
+ * array or a walk, whatever its size. */
+static void other_lookup(onepass_t *op, unsigned b, bool hit)
+{
+    if (op->zero_col >= 0)
+        count(op, (unsigned)op->zero_col, b, hit);
+    for (unsigned k = 0; k < op->ng; k++)
+        for (unsigned c = 0; c < op->g[k].ncol; c++)
+            count(op, op->g[k].col[c], b, hit);
+}
+
+/* One lookup of the swept array: entry `tag` of size ps (the page's, or the
+ * piece's), counted in bucket b (the page's size), for `pcid`; `dirty` = the leaf's
  * D is 1 in memory: the page was written before in this address space, or
  * was mapped dirty (demand.ad = dirty). With demand.ad = linux a page whose
  * first touch was a write is mapped with D = 1: that write, and so the same
  * rule. */
-static void stlb_lookup(onepass_t *op, uint64_t tag, unsigned ps, uint16_t pcid, bool write, bool dirty)
+static void stlb_lookup(onepass_t *op, uint64_t tag, unsigned ps, unsigned b, uint16_t pcid, bool write, bool dirty)
 {
     if (op->zero_col >= 0)
-        count(op, (unsigned)op->zero_col, ps, false);
-    if (!(op->stlb_sizes & (1u << ps))) { /* not held: every size misses, nothing is filled */
-        for (unsigned k = 0; k < op->ng; k++)
-            for (unsigned c = 0; c < op->g[k].ncol; c++)
-                count(op, op->g[k].col[c], ps, false);
-        return;
-    }
+        count(op, (unsigned)op->zero_col, b, false);
     const uint64_t key = tag | (uint64_t)ps << 36 | (uint64_t)pcid << 38 | 1ull << 63;
     const uint64_t fill_d = (dirty || write) ? ~0ull : 0; /* D of a fill (SDM 4.8, walk_entry) */
     for (unsigned k = 0; k < op->ng; k++) {
@@ -330,7 +406,7 @@ static void stlb_lookup(onepass_t *op, uint64_t tag, unsigned ps, uint16_t pcid,
             /* resident in a W-way array iff among the W most recent keys of
              * its set; a write to an entry with D = 0 is a soft miss */
             bool hit = d < g->ways[c] && !(write && !((old >> c) & 1));
-            count(op, g->col[c], ps, hit);
+            count(op, g->col[c], b, hit);
             if (!hit) /* the fill (or the refill after a soft miss) */
                 nmask = (nmask & ~(1ull << c)) | (fill_d & (1ull << c));
         }
@@ -401,8 +477,15 @@ static void on_rsp(void *ctx, const mmu_out_t *o, const mmu_rsp_info_t *info)
     uint64_t tag = (info->va & VA48) >> mmu_ps_shift(ps);
     uint64_t wkey = (tag | (uint64_t)ps << 36 | (uint64_t)op->cur.proc << 38) + 1;
     bool write = info->acc == MMU_ACC_WRITE;
-    if (o->rsp_src == MMU_SRC_STLB || o->rsp_src == MMU_SRC_WALK)
-        stlb_lookup(op, tag, ps, info->pcid, write, op->all_dirty || wb_has(op, wkey));
+    if (o->rsp_src == MMU_SRC_STLB || o->rsp_src == MMU_SRC_WALK) {
+        if (op->takes[info->acc][ps]) {
+            unsigned pc = op->piece[info->acc][ps];
+            stlb_lookup(op, (info->va & VA48) >> mmu_ps_shift(pc), pc, ps, info->pcid, write,
+                        op->all_dirty || wb_has(op, wkey));
+        } else {
+            other_lookup(op, ps, o->rsp_src == MMU_SRC_STLB);
+        }
+    }
     if (write && wb_add(op, wkey) != 0)
         fail(op, "out of memory", 0, 0);
 }
@@ -466,9 +549,9 @@ int onepass_run(onepass_t *op, const sim_config_t *cfg, const sim_source_t *src,
     for (int b = 0; b < STATS_NB; b++) {
         if (own->stlb_hits[b] != st->b[b].stlb_hits || own->walks[b] != st->b[b].walks) {
             snprintf(err, errlen,
-                     "one pass: self-check failed for stlb %" PRIu32 "/%" PRIu32 " bucket %s: stacks %" PRIu64
+                     "one pass: self-check failed for tlb.stlb %" PRIu32 "/%" PRIu32 " bucket %s: stacks %" PRIu64
                      " hits %" PRIu64 " walks, run %" PRIu64 " hits %" PRIu64 " walks",
-                     cfg->mmu.stlb.entries, cfg->mmu.stlb.ways, stats_bucket_name(b), own->stlb_hits[b],
+                     cfg->mmu.tlb[op->x].a.entries, cfg->mmu.tlb[op->x].a.ways, stats_bucket_name(b), own->stlb_hits[b],
                      own->walks[b], st->b[b].stlb_hits, st->b[b].walks);
             return -1;
         }

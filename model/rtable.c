@@ -82,9 +82,11 @@ void rt_finish_hit(rt_entry_t *e, const sa_entry_t *hit, uint8_t src, uint16_t p
 {
     e->info.pcid = pcid;
     e->info.rights = rt_rights_of(hit->flags);
+    /* the entry may be a piece of a larger page ([T:fill] splintering): the
+     * offset is within the piece, the size reported the page's */
     uint64_t mask = (1ull << mmu_ps_shift(hit->size)) - 1;
     e->paddr = hit->data | (e->va & mask);
-    e->size = hit->size;
+    e->size = hit->asize;
     e->fault = MMU_FAULT_NONE;
     e->cause = MMU_CAUSE_NONE;
     e->err = 0;

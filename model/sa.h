@@ -35,10 +35,11 @@ enum {
 };
 
 typedef struct {
-    uint64_t tag;  /* TLB: page number (va[47:shift]); PWC: va[47:39|30|21] */
+    uint64_t tag;  /* TLB: page number at the entry's size (va[47:shift]); PWC: va[47:39|30|21] */
     uint64_t data; /* TLB: frame base; PWC: next paging-structure base */
     uint16_t pcid;
-    uint8_t size;  /* TLB: MMU_PS_*; PWC: 0 */
+    uint8_t size;  /* TLB: MMU_PS_* of the entry (the piece, when splintered); PWC: MMU_PWC_* level */
+    uint8_t asize; /* TLB: MMU_PS_* of the page it translates (> size: a piece); PWC: 0 */
     uint8_t flags; /* SA_* */
 } sa_entry_t;
 

@@ -181,8 +181,11 @@ void stats_take_counters(stats_t *s, const mmu_t *m, int perf_vendor)
 {
     s->have_counters = true;
     s->perf_vendor = perf_vendor;
-    for (int i = 0; i < MMU_ARR_COUNT; i++) {
-        const sa_t *a = mmu_array(m, (mmu_array_id_t)i);
+    s->narr = mmu_narrays(m);
+    for (unsigned i = 0; i < s->narr; i++) {
+        const sa_t *a = mmu_array(m, i);
+        snprintf(s->arr_name[i], sizeof s->arr_name[i], "%s", mmu_array_name(m, i));
+        s->arr_tlb[i] = i < mmu_ntlb(m);
         s->arr_present[i] = sa_enabled(a);
         s->arr[i] = a->cnt;
     }
@@ -196,13 +199,14 @@ static const char *const kind_names[3] = {"read", "write", "fetch"};
 static cJSON *arrays_json(const stats_t *s)
 {
     cJSON *arrs = cJSON_CreateObject();
-    for (int i = 0; i < MMU_ARR_COUNT; i++) {
+    for (unsigned i = 0; i < s->narr; i++) {
         if (!s->arr_present[i])
             continue;
         const sa_counts_t *c = &s->arr[i];
         uint64_t t[4] = {0, 0, 0, 0}; /* lookups, hits, soft, misses */
         cJSON *o = cJSON_CreateObject();
         cJSON *bk = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "kind", s->arr_tlb[i] ? "tlb" : "pwc");
         for (int k = 0; k < 3; k++) {
             uint64_t miss = c->lookups[k] - c->hits[k] - c->soft[k];
             cJSON *ko = cJSON_AddObjectToObject(bk, kind_names[k]);
@@ -219,7 +223,7 @@ static cJSON *arrays_json(const stats_t *s)
         cJSON_AddNumberToObject(o, "fills", (double)c->fills);
         cJSON_AddNumberToObject(o, "evictions", (double)c->evictions);
         cJSON_AddItemToObject(o, "by_kind", bk);
-        cJSON_AddItemToObject(arrs, mmu_array_name((mmu_array_id_t)i), o);
+        cJSON_AddItemToObject(arrs, s->arr_name[i], o);
     }
     return arrs;
 }

@@ -46,8 +46,11 @@ typedef struct {
     /* the MMU's own counters at the end of the run (stats_take_counters) */
     bool have_counters;
     int perf_vendor; /* perf_vendor_t of the run: names of the "perf" section */
-    bool arr_present[MMU_ARR_COUNT]; /* the array has entries */
-    sa_counts_t arr[MMU_ARR_COUNT];
+    unsigned narr; /* the MMU's arrays, in mmu_array() order */
+    char arr_name[MMU_TLB_MAX + MMU_PWC_MAX][MMU_NAME_LEN];
+    bool arr_tlb[MMU_TLB_MAX + MMU_PWC_MAX];      /* a TLB array (else a page-walk cache) */
+    bool arr_present[MMU_TLB_MAX + MMU_PWC_MAX];  /* the array has entries */
+    sa_counts_t arr[MMU_TLB_MAX + MMU_PWC_MAX];
     mmu_walk_counts_t walks;
 } stats_t;
 
