@@ -37,6 +37,8 @@ static void usage(FILE *f)
             "  --stlb LIST              tlb.stlb geometries, e.g. 64:64,512:4,1536:12; 0 = no tlb.stlb\n"
             "                           (repeatable)\n"
             "  --json [FILE]            {\"run\": statistics of the run, \"sizes\": [one per geometry]}\n"
+            "  --check                  only check the configuration: print 'one pass: ok' and exit 0,\n"
+            "                           or the reason and exit 1 (no workload, no --stlb needed)\n"
             "  -q, --quiet              no table\n"
             "Configuration: -p/--preset, -c/--config, -s/--set KEY=VALUE, --backing, --issue\n"
             "Workload: -w/--workload, --footprint, -n/--accesses, --stride, --mix, --alpha,\n"
@@ -130,7 +132,7 @@ static cJSON *size_json(const cJSON *run, const onepass_size_t *s, const onepass
 
 enum {
     OPT_BACKING = 256, OPT_ISSUE, OPT_FOOT, OPT_STRIDE, OPT_MIX, OPT_ALPHA, OPT_ASIZE, OPT_BASE, OPT_SEED,
-    OPT_FORMAT, OPT_JSON, OPT_STLB
+    OPT_FORMAT, OPT_JSON, OPT_STLB, OPT_CHECK
 };
 
 static int parse_u64_opt(const char *opt, const char *v, uint64_t *out, int sizes)
@@ -155,12 +157,13 @@ int main(int argc, char **argv)
         {"trace", required_argument, 0, 't'},       {"format", required_argument, 0, OPT_FORMAT},
         {"json", optional_argument, 0, OPT_JSON},   {"stlb", required_argument, 0, OPT_STLB},
         {"quiet", no_argument, 0, 'q'},             {"help", no_argument, 0, 'h'},
+        {"check", no_argument, 0, OPT_CHECK},
         {0, 0, 0, 0}};
     const char *preset = "skylake", *config = NULL, *trace = NULL, *json = NULL;
     static char sets[256][512];
     static onepass_size_t sizes[MAX_SIZES];
     unsigned nsizes = 0;
-    int nsets = 0, quiet = 0, have_wl = 0, seed_set = 0;
+    int nsets = 0, quiet = 0, have_wl = 0, seed_set = 0, check_only = 0;
     uint64_t seed = 1;
     trace_fmt_t fmt = TRACE_FMT_AUTO;
     wl_spec_t ws;
@@ -218,6 +221,7 @@ int main(int argc, char **argv)
                 return 2;
             break;
         case 'q': quiet = 1; break;
+        case OPT_CHECK: check_only = 1; break;
         case 'h': usage(stdout); return 0;
         case ':':
             fprintf(stderr, "mmuonepass: option '%s' needs a value (see --help)\n", argv[optind - 1]);
@@ -235,11 +239,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "mmuonepass: --trace and workload options exclude each other\n");
         return 2;
     }
-    if (!trace && !have_wl) {
+    if (!trace && !have_wl && !check_only) {
         fprintf(stderr, "mmuonepass: give a workload (-w) or a trace (-t) (see --help)\n");
         return 2;
     }
-    if (nsizes == 0) {
+    if (nsizes == 0 && !check_only) {
         fprintf(stderr, "mmuonepass: give the tlb.stlb geometries with --stlb (see --help)\n");
         return 2;
     }
@@ -263,6 +267,14 @@ int main(int argc, char **argv)
         ws.seed = cfg.seed;
     }
     onepass_t *op;
+    if (check_only) {
+        if (cfg_check(&cfg, err, sizeof err) != 0 || onepass_check(&cfg, err, sizeof err) != 0) {
+            fprintf(stderr, "mmuonepass: %s\n", err);
+            return 1;
+        }
+        printf("one pass: ok\n");
+        return 0;
+    }
     if (cfg_check(&cfg, err, sizeof err) != 0 || onepass_check(&cfg, err, sizeof err) != 0 ||
         onepass_create(sizes, nsizes, &op, err, sizeof err) != 0) {
         fprintf(stderr, "mmuonepass: %s\n", err);
