@@ -352,17 +352,30 @@ int mmu_cfg_pwc_find(const mmu_config_t *m, const char *name)
     return -1;
 }
 
+/* docs/timing.md [T:organisation]: "An array with 0 entries is absent" and
+ * "a level without arrays has latency 1". An absent array's lat does not
+ * count: with every array of a level at 0 entries (nocache, or
+ * tlb.NAME.entries=0 on each) the level's latency is 1, not the lat of an
+ * array that is never looked up. (It used to take the first array of the
+ * level whatever its entries: skylake with nocache=on paid L2_LAT = 9 for
+ * a level-2 lookup of nothing.) */
 static uint32_t level_lat(const mmu_config_t *m, uint32_t level)
 {
     for (uint32_t i = 0; i < m->ntlb && i < MMU_TLB_MAX; i++)
-        if (m->tlb[i].level == level)
+        if (m->tlb[i].level == level && m->tlb[i].a.entries != 0)
             return m->tlb[i].lat;
     return 1;
 }
 
 uint32_t mmu_cfg_l1_lat(const mmu_config_t *m) { return level_lat(m, 1); }
 uint32_t mmu_cfg_l2_lat(const mmu_config_t *m) { return level_lat(m, 2); }
-uint32_t mmu_cfg_pwc_lat(const mmu_config_t *m) { return m->npwc ? m->pwc[0].lat : 1; }
+uint32_t mmu_cfg_pwc_lat(const mmu_config_t *m)
+{
+    for (uint32_t i = 0; i < m->npwc && i < MMU_PWC_MAX; i++)
+        if (m->pwc[i].a.entries != 0)
+            return m->pwc[i].lat;
+    return 1;
+}
 
 static void geom(mmu_array_cfg_t *a, uint32_t entries, uint32_t ways, mmu_repl_t repl)
 {
@@ -502,12 +515,16 @@ static int set_array_key(mmu_config_t *m, const char *key, const char *v, char *
                         key, all);
         if (i < 0)
             return fail(err, errlen, "%s: no such array to remove", key);
+        /* the slot freed at the end is zeroed: unused slots are always
+         * zero, so equal configurations are equal byte for byte */
         if (tlb) {
             memmove(&m->tlb[i], &m->tlb[i + 1], (m->ntlb - (uint32_t)i - 1) * sizeof m->tlb[0]);
             m->ntlb--;
+            memset(&m->tlb[m->ntlb], 0, sizeof m->tlb[0]);
         } else {
             memmove(&m->pwc[i], &m->pwc[i + 1], (m->npwc - (uint32_t)i - 1) * sizeof m->pwc[0]);
             m->npwc--;
+            memset(&m->pwc[m->npwc], 0, sizeof m->pwc[0]);
         }
         return 0;
     }
@@ -1256,11 +1273,23 @@ static int json_walk(json_ctx_t *x, const cJSON *obj, const char *prefix)
         if (prefix[0] == '\0' && strcmp(key, "preset") == 0)
             continue; /* applied before everything else */
         if (prefix[0] == '\0' && cJSON_IsObject(child) && (strcmp(key, "tlb") == 0 || strcmp(key, "pwc") == 0)) {
-            /* a file's "tlb" ("pwc") object is the whole list: the preset's goes */
-            if (key[0] == 't')
+            /* a file's "tlb" ("pwc") object is the whole list: the preset's
+             * goes. A key of that list set earlier in the file would go
+             * with it unnoticed (and a second "tlb" object would drop the
+             * first): rejected */
+            for (size_t i = 0; i < x->nseen; i++)
+                if (strncmp(x->seen[i], key, 3) == 0 && x->seen[i][3] == '.')
+                    return fail(x->err, x->errlen,
+                                "%s: %s: the \"%s\" object replaces the whole list, but %s is set before it in "
+                                "the file",
+                                x->path, key, key, x->seen[i]);
+            if (key[0] == 't') {
                 x->cfg->mmu.ntlb = 0;
-            else
+                memset(x->cfg->mmu.tlb, 0, sizeof x->cfg->mmu.tlb);
+            } else {
                 x->cfg->mmu.npwc = 0;
+                memset(x->cfg->mmu.pwc, 0, sizeof x->cfg->mmu.pwc);
+            }
         }
         if (cJSON_IsObject(child)) {
             if (json_walk(x, child, key) != 0)

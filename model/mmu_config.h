@@ -77,7 +77,8 @@ typedef struct {
 /* The latencies of docs/timing.md 3, from the arrays (mmu_config_check
  * makes them one per level): L1_LAT and L2_LAT are the lat of the level-1
  * and level-2 TLB arrays, PWC_LAT that of the page-walk caches; 1 when
- * there is no such array. */
+ * there is no such array with entries (an array with 0 entries is absent,
+ * [T:organisation]). */
 uint32_t mmu_cfg_l1_lat(const mmu_config_t *m);
 uint32_t mmu_cfg_l2_lat(const mmu_config_t *m);
 uint32_t mmu_cfg_pwc_lat(const mmu_config_t *m);

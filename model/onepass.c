@@ -8,7 +8,7 @@
 
 #define VA48 0xFFFFFFFFFFFFull
 #define MAX_SIZES 4096
-#define MAX_WAYS 64 /* docs/config.md: .ways is 0..64; one D bit per column in a uint64_t */
+#define MAX_WAYS 64 /* one D bit per column in a uint64_t (the configuration allows 128 ways) */
 #define FIFO_CAP 64
 
 /* A recency-stack slot: the key (page number, size, PCID, valid bit) and the
@@ -136,6 +136,14 @@ int onepass_check(const sim_config_t *cfg, char *why, size_t n)
                  m->tlb[x].a.repl == MMU_REPL_PLRU ? "plru" : "random");
         return -1;
     }
+    /* the configuration allows 128 ways (LRU); the stacks keep one D bit
+     * per column in a 64-bit word and at most 64 columns per group: the
+     * run's own geometry, a column of its own, must fit too */
+    if (m->tlb[x].a.entries && m->tlb[x].a.ways > MAX_WAYS) {
+        snprintf(why, n, "tlb.stlb.ways: one pass handles at most %d ways (got %" PRIu32 ")", MAX_WAYS,
+                 m->tlb[x].a.ways);
+        return -1;
+    }
     /* the swept array's lookups and fills must not depend on its size: no
      * other level-2 array shares a page size with it, or takes its pages
      * when it has no entries */
@@ -156,6 +164,40 @@ int onepass_check(const sim_config_t *cfg, char *why, size_t n)
                         return -1;
                     }
             }
+        }
+    }
+    /* A page of size ps is looked up in the swept array by every access
+     * kind it serves, whichever kind filled it. If it takes ps for some of
+     * those kinds and not for others (another array takes them, e.g. a
+     * load-and-store 1G array beside an stlb that splinters 1G pages for
+     * fetches), a lookup by an access of the second kind can hit an entry
+     * the first kind left there, or miss it and go on to the other array,
+     * depending on the swept array's geometry: the counts are not those of
+     * other_lookup(). Such configurations are refused (they used to pass
+     * this check and give wrong counts for every geometry but the run's
+     * own, which the self-check cannot see). */
+    for (unsigned ps = 0; ps < MMU_PS_COUNT; ps++) {
+        int taker = -1, other = -1;
+        for (unsigned acc = 0; acc < 3; acc++) {
+            if (!(m->tlb[x].serves & (1u << acc)))
+                continue;
+            unsigned pc;
+            sim_config_t with = *cfg;
+            with.mmu.tlb[x].a.entries = 1;
+            if ((l2_targets(&with.mmu, -1, acc, ps, &pc) >> x) & 1) {
+                if (taker < 0)
+                    taker = (int)acc;
+            } else if (other < 0) {
+                other = (int)acc;
+            }
+        }
+        if (taker >= 0 && other >= 0) {
+            static const char *const kind[3] = {"loads", "stores", "fetches"};
+            snprintf(why, n,
+                     "tlb.stlb: takes the %s pages of %s but not those of %s, which it also serves; one pass needs "
+                     "tlb.stlb to take a page size for every access kind it serves or for none",
+                     ps == 0 ? "4K" : ps == 1 ? "2M" : "1G", kind[taker], kind[other]);
+            return -1;
         }
     }
     return 0;

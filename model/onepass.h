@@ -1,16 +1,23 @@
-/* onepass.h - STLB hit and walk counts for many STLB sizes in one run.
+/* onepass.h - level-2 TLB hit and walk counts for many geometries of the
+ * level-2 array tlb.stlb in one run.
  *
- * With `issue = inorder` (one translation at a time) the stream of STLB
- * lookups of a stand-alone run does not depend on the STLB's geometry: the
- * STLB is looked up by exactly the translations that miss the L1 TLBs, and
- * the L1 TLBs hold the same entries whatever the STLB holds (an L1 refill
- * from an STLB hit writes the entry that the walk of a miss would have
- * written: same frame, rights, PCID and D). So one run with any STLB,
- * observed through sim_source_t.on_rsp, gives every STLB size's hits:
+ * With `issue = inorder` (one translation at a time) the stream of level-2
+ * lookups of a stand-alone run does not depend on tlb.stlb's geometry: the
+ * level-2 arrays are looked up by exactly the translations that miss level
+ * 1, and level 1 holds the same entries whatever level 2 holds (a level-1
+ * refill from a level-2 hit writes the entry that the walk of a miss would
+ * have written: the whole page, same frame, rights, PCID and D; docs/timing.md
+ * [T:fill]). So one run with any tlb.stlb, observed through
+ * sim_source_t.on_rsp, gives every geometry's hits:
  *
- *   - an STLB lookup is a response with rsp_src = STLB or WALK; its key is
- *     the page number at its page size (rsp_size), the size and the PCID;
- *     the set is the page number modulo the number of sets (sa.c);
+ *   - a level-2 lookup is a response with rsp_src = STLB or WALK. For the
+ *     access kind and page size (rsp_size) of the response, tlb.stlb either
+ *     takes the page ([T:fill]: whole, or as the piece that contains the
+ *     address when it splinters) or not. When it does, the lookup's key is
+ *     the entry's page number at the entry's size, that size and the PCID;
+ *     the set is the page number modulo the number of sets (sa.c). When it
+ *     does not, the lookup is another array's hit or a walk in every
+ *     geometry alike;
  *   - true LRU has the inclusion property: with a fixed number of sets, the
  *     entries of a W-way array are the W most recently used keys of each
  *     set, so one recency stack per set (as deep as the largest W) answers
@@ -28,16 +35,19 @@
  *     non-global entry; demand-mapped pages are never global, so the stacks
  *     are emptied. With PCIDs the driver sets the no-flush bit and the PCID
  *     in the key keeps address spaces apart;
- *   - walks = STLB misses (no joins in order); a page size that the STLB
- *     does not hold (stlb.sizes) always misses and is never inserted.
+ *   - walks = level-2 misses (no joins in order).
  *
- * Every onepass_run also computes the configuration's own STLB geometry and
- * checks it against the run's statistics; a difference is an error, so a
- * wrong assumption cannot go unnoticed.
+ * Every onepass_run also computes the configuration's own tlb.stlb geometry
+ * and checks it against the run's statistics; a difference is an error, so
+ * a wrong assumption cannot go unnoticed for that geometry.
  *
- * Conditions (onepass_check): issue = inorder and stlb.repl = lru. The
- * sizes must pass the same rules as stlb.entries/stlb.ways (docs/config.md);
- * entries = 0 (no STLB) is allowed and gives no hits.
+ * Conditions (onepass_check): issue = inorder; a level-2 TLB array named
+ * stlb with repl = lru and at most 64 ways; no other level-2 array takes or
+ * holds the pages tlb.stlb takes, nor takes them when tlb.stlb has no
+ * entries; for each page size, tlb.stlb takes it for every access kind it
+ * serves or for none. The geometries must pass the rules of
+ * tlb.stlb.entries/ways (docs/config.md) with at most 64 ways; entries = 0
+ * (no tlb.stlb) is allowed and gives no hits in it.
  */
 #ifndef MMU_ONEPASS_H
 #define MMU_ONEPASS_H
@@ -69,11 +79,11 @@ typedef struct onepass onepass_t;
 int onepass_check(const sim_config_t *cfg, char *why, size_t n);
 
 /* Sizes to compute (at most 4096; repeats allowed). Returns 0, or -1 with
- * "stlb.entries/ways E/W: reason" in err. */
+ * "tlb.stlb.entries/ways E/W: reason" in err. */
 int onepass_create(const onepass_size_t *sizes, unsigned n, onepass_t **out, char *err, size_t errlen);
 void onepass_destroy(onepass_t *op); /* NULL is a no-op */
 
-/* Run src through sim_run with cfg (its own STLB; any valid geometry) and
+/* Run src through sim_run with cfg (its own tlb.stlb; any valid geometry) and
  * count every size. st receives the run's own statistics. Returns 0, or -1
  * with a message (a sim_run error, a condition not met, a failed self-check). */
 int onepass_run(onepass_t *op, const sim_config_t *cfg, const sim_source_t *src, stats_t *st, char *err,

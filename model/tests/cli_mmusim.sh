@@ -84,7 +84,9 @@ TINY=(--preset tiny -q --no-progress)
 
 run "$SIM" --help
 if [ "$rc" -eq 0 ] && grep -q '^usage: mmusim' out && grep -q '^  tiny ' out && grep -q '^  skylake ' out &&
-    grep -q '^  zen2 ' out && [ ! -s err ]; then pass "--help exits 0 and lists the presets"
+    grep -q '^  goldencove ' out && grep -q '^  zen2 ' out && grep -q '^  zen4 ' out &&
+    grep -q 'tlb.stlb.entries' out && grep -q 'tlb.NAME=off' out && [ ! -s err ]; then
+    pass "--help exits 0 and lists the presets"
 else fail "--help exits 0 and lists the presets" "rc=$rc $(head -c 200 err)"; fi
 
 run "$SIM" -h
@@ -94,13 +96,20 @@ run "$SIM" --version
 if [ "$rc" -eq 0 ] && grep -Eq '^mmusim [0-9]+\.[0-9]+' out && [ "$(wc -l <out)" -eq 1 ] && [ ! -s err ]; then
     pass "--version"; else fail "--version" "rc=$rc out=$(cat out)"; fi
 
+# each preset on a line with its description, which names its source
 run "$SIM" --list-presets
-if [ "$rc" -eq 0 ] && [ "$(wc -l <out)" -eq 3 ] && grep -q '^tiny ' out && grep -q '^skylake ' out &&
-    grep -q '^zen2 ' out; then pass "--list-presets"; else fail "--list-presets" "rc=$rc $(cat out)"; fi
+if [ "$rc" -eq 0 ] && [ "$(wc -l <out)" -eq 5 ] && grep -q '^tiny  .*unit' out &&
+    grep -q '^skylake  .*Skylake.*248966' out && grep -q '^goldencove .*Golden Cove.*18H' out &&
+    grep -q '^zen2  .*Zen 2.*56305' out && grep -q '^zen4  .*Zen 4.*CPUID' out && [ ! -s err ]; then
+    pass "--list-presets"; else fail "--list-presets" "rc=$rc $(cat out)"; fi
 
-run "$SIM" --preset tiny --set walkers=3 --dump-config
-if [ "$rc" -eq 0 ] && grep -qx 'walkers = 3' out && grep -qx 'itlb.4k.entries = 4' out; then
-    pass "--dump-config applies preset and --set"; else fail "--dump-config applies preset and --set" "rc=$rc"; fi
+run "$SIM" --preset tiny --set walkers=3 --set tlb.dtlb.entries=16 --set tlb.extra.level=2 --set tlb.extra.lat=2 \
+    --set tlb.sdtlb=off --dump-config
+if [ "$rc" -eq 0 ] && grep -qx 'walkers = 3' out && grep -qx 'tlb.itlb.entries = 4' out &&
+    grep -qx 'tlb.dtlb.entries = 16' out && grep -qx 'tlb.extra.entries = 16' out && ! grep -q '^tlb.sdtlb' out &&
+    [ "$(grep -c '^tlb\..*\.level = ' out)" -eq 7 ]; then
+    pass "--dump-config applies preset and --set (an array added, one removed)"
+else fail "--dump-config applies preset and --set (an array added, one removed)" "rc=$rc $(head -c 300 err)"; fi
 
 # ----------------------------------------------------------- bad input
 
@@ -111,10 +120,17 @@ bad "unexpected argument" "stray" "$SIM" "${TINY[@]}" -w seq -n 10 stray
 bad "unknown preset" "nosuch" "$SIM" --preset nosuch -w seq -n 10
 bad "unknown key" "dtlb.8k.entries" "$SIM" --preset tiny --set dtlb.8k.entries=1 -w seq -n 10
 bad "--set without =" "walkers" "$SIM" --preset tiny --set walkers -w seq -n 10
-bad "ways = 0" "dtlb.4k.ways" "$SIM" --preset tiny --set dtlb.4k.ways=0 -w seq -n 10
-bad "12 sets, not a power of two" "stlb;12" "$SIM" --preset tiny --set stlb.entries=48 --set stlb.ways=4 -w seq -n 10
-bad "plru with 3 ways" "dtlb.4k;plru" "$SIM" --preset tiny --set dtlb.4k.entries=12 --set dtlb.4k.ways=3 \
-    --set dtlb.4k.repl=plru -w seq -n 10
+bad "a key of the old template" "stlb.entries;tlb.NAME" "$SIM" --preset tiny --set stlb.entries=64 -w seq -n 10
+bad "ways = 0" "tlb.dtlb.ways" "$SIM" --preset tiny --set tlb.dtlb.ways=0 -w seq -n 10
+bad "12 sets, not a power of two" "tlb.stlb.entries;12" "$SIM" --preset tiny --set tlb.stlb.entries=48 \
+    --set tlb.stlb.ways=4 -w seq -n 10
+bad "plru with 3 ways" "tlb.dtlb.repl;plru" "$SIM" --preset tiny --set tlb.dtlb.entries=12 --set tlb.dtlb.ways=3 \
+    --set tlb.dtlb.repl=plru -w seq -n 10
+bad "level out of range" "tlb.dtlb.level: must be in 1..2 (got 3)" "$SIM" --preset tiny --set tlb.dtlb.level=3 -w seq -n 10
+bad "removing an array that is not there" "tlb.nosuch: no such array to remove" \
+    "$SIM" --preset tiny --set tlb.nosuch=off -w seq -n 10
+bad "two latencies at one level" "tlb.dtlb.lat;tlb.itlb.lat" "$SIM" --preset tiny --set tlb.dtlb.lat=2 -w seq -n 10
+bad "a name for both lists" "pwc.stlb.levels;stlb" "$SIM" --preset tiny --set pwc.stlb.levels=pde -w seq -n 10
 bad "bad value" "walkers;abc" "$SIM" --preset tiny --set walkers=abc -w seq -n 10
 bad "value out of range" "walkers;17" "$SIM" --preset tiny --set walkers=17 -w seq -n 10
 bad "bad --backing" "backing;8m" "$SIM" --preset tiny --backing 8m -w seq -n 10
@@ -198,6 +214,8 @@ bad "missing trace file" "$T/nosuch.trace" "$SIM" "${TINY[@]}" -t "$T/nosuch.tra
 
 echo '{"dtlb": {"8k": {"entries": 1}}}' >unknown_key.json
 bad "config file: unknown key" "unknown_key.json;dtlb.8k.entries" "$SIM" "${TINY[@]}" -c unknown_key.json -w seq -n 10
+echo '{"tlb": {"x": {"sizes": "4k,8k"}}}' >bad_size.json
+bad "config file: a field of the list" "bad_size.json;tlb.x.sizes;8k" "$SIM" "${TINY[@]}" -c bad_size.json -w seq -n 10
 echo '{"dtlb": {"4k": ' >malformed.json
 bad "config file: malformed JSON" "malformed.json" "$SIM" "${TINY[@]}" -c malformed.json -w seq -n 10
 bad "config file: missing" "nosuch.json" "$SIM" "${TINY[@]}" -c nosuch.json -w seq -n 10
@@ -336,20 +354,38 @@ expect "one 4K page, in order" seq.json accesses=512 cycles=1115 control_ops=0 \
     by_size.4K.latency.p50=1 by_size.4K.latency.p99=1 by_size.4K.latency.max=92 \
     by_size.2M.translations=0 by_size.none.translations=0 by_size.total.translations=512 by_size.total.l1_hits=511
 # the same run in the MMU's own counters (a path with '/' when a key has a
-# dot): every read looks up all three DTLB arrays (tiny has 4K, 2M and 1G
-# ones): 4K hits 511 times after its one miss and one fill, 2M and 1G miss
-# 512 times; only the first read reaches the STLB (one miss, one fill) and
-# the walk (each PWC: one lookup, a miss, one fill); no ITLB lookup. The walk
-# is dispatched in cycle 3 and completes at the end of 91 (the last
-# update's answer): 89 cycles, the only walk, so active for 89 too.
+# dot), keyed by tiny's array names. Every read looks up the level-1 arrays
+# that serve loads: dtlb (4K) and dtlbbig (2M, 1G); sdtlb serves stores and
+# itlb fetches, so neither is looked up. The first read misses both (the
+# page is at VA 0x100000000000), the other 511 hit dtlb, which answers
+# first, and dtlbbig counts each as a miss: 512. Only the first read goes
+# to level 2: stlb and stlb1g (both hold 4K, both serve loads) miss once.
+# Its walk fills one level-2 array: of the two candidates, (tag >> log2(4
+# sets of stlb)) mod 2 = VA bit 14 = 0 picks stlb ([T:fill]); level 1:
+# dtlb, the one that holds 4K. PWCs: pdc gets the PML4E and the PDPTE (two
+# fills), pde the PDE; each looked up once, a miss. The walk is dispatched
+# in cycle 3 and completes at the end of 91 (the last update's answer): 89
+# cycles, the only walk, so active for 89 too.
 expect "one 4K page, in order: array and walk counters" seq.json \
-    arrays/dtlb.4k/lookups=512 arrays/dtlb.4k/hits=511 arrays/dtlb.4k/misses=1 arrays/dtlb.4k/soft_misses=0 \
-    arrays/dtlb.4k/fills=1 arrays/dtlb.4k/evictions=0 arrays/dtlb.4k/by_kind/read/hits=511 \
-    arrays/dtlb.4k/by_kind/write/lookups=0 arrays/dtlb.2m/lookups=512 arrays/dtlb.2m/misses=512 \
-    arrays/dtlb.1g/misses=512 arrays/itlb.4k/lookups=0 arrays/stlb/lookups=1 arrays/stlb/misses=1 \
-    arrays/stlb/fills=1 arrays/pwc.pml4e/lookups=1 arrays/pwc.pml4e/hits=0 arrays/pwc.pml4e/fills=1 \
-    arrays/pwc.pde/fills=1 walks/read/started=1 walks/read/completed=1 walks/read/faulted=0 \
-    walks/read/cycles=89 walks/read/active_cycles=89 walks/write/started=0 walks/restarts=0
+    arrays/dtlb/kind=tlb arrays/dtlb/lookups=512 arrays/dtlb/hits=511 arrays/dtlb/misses=1 \
+    arrays/dtlb/soft_misses=0 arrays/dtlb/fills=1 arrays/dtlb/evictions=0 arrays/dtlb/by_kind/read/hits=511 \
+    arrays/dtlb/by_kind/write/lookups=0 arrays/dtlbbig/lookups=512 arrays/dtlbbig/misses=512 \
+    arrays/dtlbbig/fills=0 arrays/sdtlb/lookups=0 arrays/itlb/lookups=0 arrays/itlb2m/lookups=0 \
+    arrays/stlb/lookups=1 arrays/stlb/misses=1 arrays/stlb/fills=1 arrays/stlb1g/lookups=1 \
+    arrays/stlb1g/misses=1 arrays/stlb1g/fills=0 arrays/pdc/kind=pwc arrays/pdc/lookups=1 arrays/pdc/hits=0 \
+    arrays/pdc/fills=2 arrays/pde/kind=pwc arrays/pde/lookups=1 arrays/pde/fills=1 walks/read/started=1 \
+    walks/read/completed=1 walks/read/faulted=0 walks/read/cycles=89 walks/read/active_cycles=89 \
+    walks/write/started=0 walks/restarts=0
+# the arrays in configuration order, TLB arrays then PWCs; absent ones
+# (0 entries) are not listed
+arrnames() { python3 -c "import json, sys; print(' '.join(json.load(open(sys.argv[1]))['arrays']))" "$1"; }
+if [ "$(arrnames seq.json)" = "itlb itlb2m dtlb dtlbbig sdtlb stlb stlb1g pdc pde" ]; then
+    pass "arrays in configuration order"
+else fail "arrays in configuration order" "$(arrnames seq.json)"; fi
+"$SIM" "${SEQ[@]}" --issue inorder --set tlb.stlb1g.entries=0 --set tlb.itlb=off --json >seqoff.json
+if [ "$(arrnames seqoff.json)" = "itlb2m dtlb dtlbbig sdtlb stlb pdc pde" ]; then
+    pass "absent and removed arrays are not listed"
+else fail "absent and removed arrays are not listed" "$(arrnames seqoff.json)"; fi
 # ... and as perf would count them: one load walk, completed, 89 cycles
 # active and pending; no store or fetch; no STLB hit
 expect "one 4K page, in order: perf (Intel names)" seq.json perf/vendor=intel \
@@ -367,8 +403,9 @@ expect "one 4K page, in order: perf (AMD names)" seqamd.json perf/vendor=amd per
 "$SIM" "${SEQ[@]}" --json >seqp.json
 expect "one 4K page, pipelined: 7 join the walk" seqp.json by_size.4K.translations=512 by_size.4K.walks=1 \
     by_size.4K.joined=7 by_size.4K.l1_hits=504 by_size.4K.walk_mem_reads=4 by_size.4K.latency_walk.count=8 \
-    arrays/dtlb.4k/hits=504 arrays/dtlb.4k/misses=8 arrays/stlb/lookups=8 arrays/stlb/misses=8 \
-    arrays/stlb/fills=1 walks/read/started=1 perf/dtlb_load_misses.walk_completed=1 \
+    arrays/dtlb/hits=504 arrays/dtlb/misses=8 arrays/stlb/lookups=8 arrays/stlb/misses=8 \
+    arrays/stlb/fills=1 arrays/stlb1g/lookups=8 arrays/stlb1g/fills=0 walks/read/started=1 \
+    perf/dtlb_load_misses.walk_completed=1 \
     perf/dtlb_load_misses.miss_causes_a_walk=1
 # AMD counts every missing access: the owner and the 7 that joined
 "$SIM" "${SEQ[@]}" --set perf=amd --json >seqpamd.json
@@ -516,12 +553,30 @@ run "$SIM" --preset tiny -c ad.json --dump-config
 if [ "$rc" -eq 0 ] && grep -A1 -x 'backing.mix = 60,30,10' out | grep -qx 'demand.ad = dirty'; then
     pass "demand.ad from JSON, in --dump-config after backing.mix"
 else fail "demand.ad from JSON, in --dump-config after backing.mix" "rc=$rc $(grep demand out) $(head -c 200 err)"; fi
+# a dump set line by line reads back: onto zen2 with zen2's arrays removed
+# (a field of a new name adds an array at the end of its list, so the
+# dump's arrays come in its order)
 "$SIM" --preset tiny --set demand.ad=linux --dump-config >ad1.cfg
-SETS=()
+SETS=(--set tlb.l1i=off --set tlb.l1d=off --set tlb.l2i=off --set tlb.l2d=off --set pwc.pdc=off --set pwc.pde=off)
 while IFS= read -r line; do SETS+=(--set "${line%% = *}=${line#* = }"); done <ad1.cfg
 "$SIM" --preset zen2 "${SETS[@]}" --dump-config >ad2.cfg
 if grep -qx 'demand.ad = linux' ad1.cfg; then same "--dump-config with demand.ad reads back" ad1.cfg ad2.cfg
 else fail "--dump-config with demand.ad reads back" "no 'demand.ad = linux' line"; fi
+# ... and as a JSON file whose "tlb" and "pwc" objects replace zen2's lists
+python3 - ad1.cfg >ad.json <<'EOF'
+import json, sys
+d = {"tlb": {}, "pwc": {}}
+for line in open(sys.argv[1]):
+    k, v = line.rstrip("\n").split(" = ", 1)
+    parts = k.split(".")
+    if parts[0] in ("tlb", "pwc"):
+        d[parts[0]].setdefault(parts[1], {})[parts[2]] = v
+    else:
+        d[k] = v
+print(json.dumps(d))
+EOF
+"$SIM" --preset zen2 -c ad.json --dump-config >ad3.cfg
+same "--dump-config as a JSON file with tlb and pwc objects reads back" ad1.cfg ad3.cfg
 
 # empty trace
 printf '# nothing\n\n' >empty.txt
@@ -544,9 +599,17 @@ def walk(v):
             keys.add(k); walk(x)
     elif isinstance(v, list):
         for x in v: walk(x)
-walk(json.load(open(sys.argv[2])))
-walk({'histogram': [{'lo': 0, 'hi': 1, 'count': 1}], '4k': 0, '2m': 0, '1g': 0})
+doc_json = json.load(open(sys.argv[2]))
+# "arrays" is keyed by the configuration's array names (docs/stats.md: NAME):
+# their fields are keys, the names are not
+arrays = doc_json.pop('arrays')
+for a in arrays.values():
+    walk(a)
+walk(doc_json)
+walk({'histogram': [{'lo': 0, 'hi': 1, 'count': 1}], '4k': 0, '2m': 0, '1g': 0, 'arrays': 0})
 missing = sorted(k for k in keys if '`%s`' % k not in doc and '"%s"' % k not in doc)
+if 'NAME:' not in doc or '"tlb" | "pwc"' not in doc:
+    missing.append('the NAME: {"kind": "tlb" | "pwc", ...} entry of "arrays"')
 if missing: print('missing:', missing)
 sys.exit(1 if missing else 0)
 EOF

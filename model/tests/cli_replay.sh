@@ -93,9 +93,7 @@ done
 # (with posted plain writes they read 0x5027: D lost).
 printf '#mmuimage v1\ncr3 0x1000\ncr0.wp 1\nefer.nxe 1\nmaxphyaddr 46\n0x1000 0x2007\n0x2000 0x3007\n0x3000 0x4007\n0x4000 0x5007\n' >race.img
 printf '#mmutrace text v1\nW 0x0 1\nR 0x8 1\nX 0x10 1\nR 0x18 1\n' >race.txt
-OFF=()
-for a in itlb.4k itlb.2m itlb.1g dtlb.4k dtlb.2m dtlb.1g stlb pwc.pml4e pwc.pdpte pwc.pde; do OFF+=(--set "$a.entries=0"); done
-run "$SIM" --preset skylake --set walkers=2 "${OFF[@]}" --image race.img --trace race.txt --log race.log "${Q[@]}"
+run "$SIM" --preset skylake --set walkers=2 --set nocache=on --image race.img --trace race.txt --log race.log "${Q[@]}"
 if [ "$rc" -eq 0 ] && [ "$(grep -vc '^#' race.log)" -eq 4 ] &&
     grep -q '^0 .*,1:0x4000=0x5007 .*,0x4000=0x5067 ' race.log &&
     grep -q '^1 .*,1:0x4000=0x5007 .*,0x4000=0x5027 ' race.log &&

@@ -49,12 +49,12 @@ cat >"$tmp/spec.json" <<EOF
  "workloads": [
    {"name": "zipf", "workload": "zipf", "footprint": "512M", "accesses": 20000, "mix": "60,35,5", "seed": 11},
    {"name": "sample", "trace": "$src/traces/sample.lackey"}],
- "grid": {"issue": ["inorder", "pipelined"], "stlb.entries": [32, 64, 128], "stlb.ways": [4]}}
+ "grid": {"issue": ["inorder", "pipelined"], "tlb.stlb.entries": [32, 64, 128], "tlb.stlb.ways": [4]}}
 EOF
 
 "$sweep" "$tmp/spec.json" -o "$tmp/local" --engine serial >"$tmp/local.log" 2>&1
 check test $? -eq 0
-grep -q "12 points: 2 one-pass runs (STLB hit/walk counts for 6 points; model/onepass.h), 6 separate runs" \
+grep -q "12 points: 2 one-pass runs (level-2 hit/walk counts for 6 points; model/onepass.h), 6 separate runs" \
   "$tmp/local.log" || bad "plan: $(cat "$tmp/local.log")"
 
 t0=$(date +%s.%N)

@@ -1,10 +1,13 @@
-/* test_onepass.c - one pass over a workload gives, for 16 STLB sizes, exactly
- * the STLB hits and walks (per page-size bucket) of 16 separate sim_runs.
- * Workloads cover writes after reads (the D-bit soft miss), accesses that
- * cross pages, mixed page sizes, an STLB that does not hold 1 GiB pages, L1
- * arrays with PLRU and random replacement, and CR3 switches with and
- * without PCIDs, pages mapped with A/D already set (demand.ad). Also: the
- * conditions and the size checks. */
+/* test_onepass.c - one pass over a workload gives, for 16 geometries of the
+ * level-2 array tlb.stlb, exactly the level-2 hits and walks (per page-size
+ * bucket) of 16 separate sim_runs. Workloads cover writes after reads (the
+ * D-bit soft miss), accesses that cross pages, mixed page sizes, a tlb.stlb
+ * that holds no 1 GiB pages beside another level-2 array that does
+ * (skylake's stlb1g), a tlb.stlb that splinters 1 GiB pages into 2 MiB
+ * pieces, a tlb.stlb that serves loads and stores only beside a fetch array
+ * (zen2's L2 ITLB), L1 arrays with PLRU and random replacement, CR3 switches
+ * with and without PCIDs, pages mapped with A/D already set (demand.ad).
+ * Also: the conditions and the size checks. */
 #include <string.h>
 
 #include "check.h"
@@ -89,13 +92,17 @@ static void run_case(const case_t *k)
         fprintf(stderr, "%s: onepass_run: %s\n", k->name, err);
     CHECK(rc == 0);
     wl_destroy(w);
-    CHECK(base.b[STATS_B_TOTAL].stlb_hits + base.b[STATS_B_TOTAL].walks > 1000); /* the STLB is used */
+    CHECK(base.b[STATS_B_TOTAL].stlb_hits + base.b[STATS_B_TOTAL].walks > 1000); /* level 2 is used */
 
     uint64_t prev_fa_hits = 0, soft = base.b[STATS_B_TOTAL].soft_misses;
     for (unsigned i = 0; i < 16 && rc == 0; i++) {
         sim_config_t ci = c;
-        ci.mmu.stlb.entries = sizes[i].entries;
-        ci.mmu.stlb.ways = sizes[i].ways;
+        int x = mmu_cfg_tlb_find(&ci.mmu, "stlb");
+        CHECK(x >= 0);
+        if (x < 0)
+            break;
+        ci.mmu.tlb[x].a.entries = sizes[i].entries;
+        ci.mmu.tlb[x].a.ways = sizes[i].ways;
         stats_t st;
         stats_init(&st);
         w = make_wl(k, c.seed);
@@ -114,7 +121,7 @@ static void run_case(const case_t *k)
                         (unsigned long long)st.b[b].stlb_hits, (unsigned long long)st.b[b].walks);
             CHECK_EQ(n->stlb_hits[b], st.b[b].stlb_hits);
             CHECK_EQ(n->walks[b], st.b[b].walks);
-            /* everything but the STLB's own counts is the same in every run */
+            /* everything but the level-2 counts is the same in every run */
             CHECK_EQ(st.b[b].l1_hits, base.b[b].l1_hits);
             CHECK_EQ(st.b[b].translations, base.b[b].translations);
             CHECK_EQ(st.b[b].joined, 0);
@@ -131,7 +138,7 @@ static void run_case(const case_t *k)
         CHECK_EQ(soft, 0); /* every page dirty from its first touch */
     else if (k->mix[1])
         CHECK(soft > 0); /* the D-bit path was exercised */
-    printf("%-26s %8llu STLB lookups, hits 1/1 %llu ... 1536/12 %llu, soft misses up to %llu\n", k->name,
+    printf("%-34s %8llu level-2 lookups, hits 1/1 %llu ... 1536/12 %llu, soft misses up to %llu\n", k->name,
            (unsigned long long)(base.b[STATS_B_TOTAL].stlb_hits + base.b[STATS_B_TOTAL].walks),
            (unsigned long long)onepass_counts(op, 0)->stlb_hits[STATS_B_TOTAL],
            (unsigned long long)onepass_counts(op, 14)->stlb_hits[STATS_B_TOTAL], (unsigned long long)soft);
@@ -140,26 +147,57 @@ static void run_case(const case_t *k)
 }
 
 static const case_t cases[] = {
-    {"zipf 4K, writes", "skylake", {"stlb.entries=256", "stlb.ways=4", NULL}, WL_ZIPF, 256ull << 20, 30000, 0, 8,
-     {50, 45, 5}},
-    {"stride crossing pages", "skylake", {"dtlb.4k.entries=16", NULL}, WL_STRIDE, 4ull << 20, 20000, 4100, 64,
+    {"zipf 4K, writes", "skylake", {"tlb.stlb.entries=256", "tlb.stlb.ways=4", NULL}, WL_ZIPF, 256ull << 20, 30000,
+     0, 8, {50, 45, 5}},
+    {"stride crossing pages", "skylake", {"tlb.dtlb.entries=16", NULL}, WL_STRIDE, 4ull << 20, 20000, 4100, 64,
      {60, 40, 0}},
-    {"uniform mix, tiny L1s", "tiny", {"backing=mix", "backing.mix=50,30,20", "stlb.sizes=4k,2m", NULL}, WL_UNIFORM,
-     64ull << 30, 20000, 0, 8, {60, 30, 10}},
-    {"zipf 2M, STLB all sizes", "tiny", {"backing=2m", "stlb.sizes=4k,2m,1g", "stlb.entries=64", "stlb.ways=64", NULL},
+    /* skylake's 1 GiB pages go to tlb.stlb1g, the same in every geometry */
+    {"mix, 1G pages in stlb1g", "skylake", {"backing=mix", "backing.mix=50,30,20", NULL}, WL_UNIFORM, 64ull << 30,
+     20000, 0, 8, {60, 30, 10}},
+    /* tiny without stlb1g: tlb.stlb splinters 1 GiB pages into 2 MiB pieces */
+    {"uniform mix, tiny, 1G pieces", "tiny", {"backing=mix", "backing.mix=50,30,20", "tlb.stlb1g=off", NULL},
+     WL_UNIFORM, 64ull << 30, 20000, 0, 8, {60, 30, 10}},
+    {"zipf 2M, stlb all sizes", "tiny",
+     {"backing=2m", "tlb.stlb1g=off", "tlb.stlb.sizes=4k,2m,1g", "tlb.stlb.entries=64", "tlb.stlb.ways=64", NULL},
      WL_ZIPF, 16ull << 30, 20000, 0, 8, {70, 30, 0}},
     {"3 processes, no PCID", "skylake", {"processes=3", "switch_every=700", NULL}, WL_ZIPF, 128ull << 20, 20000, 0, 8,
      {60, 35, 5}},
     {"5 processes, PCID", "skylake", {"processes=5", "switch_every=300", "pcid=on", NULL}, WL_UNIFORM, 16ull << 20,
      20000, 0, 8, {60, 35, 5}},
-    {"chase, 4K", "zen2", {NULL}, WL_CHASE, 64ull << 20, 20000, 0, 8, {80, 20, 0}},
+    {"chase, 4K", "skylake", {NULL}, WL_CHASE, 64ull << 20, 20000, 0, 8, {80, 20, 0}},
+    /* zen2 with its L2 DTLB named stlb: it serves no fetch; fetches go to
+     * l2i, the same in every geometry */
+    {"zen2, L2 DTLB as stlb, fetches", "zen2",
+     {"tlb.l2d=off", "tlb.stlb.level=2", "tlb.stlb.serves=load,store", "tlb.stlb.sizes=4k,2m",
+      "tlb.stlb.splinter=on", "tlb.stlb.lat=7", "backing=mix", NULL},
+     WL_ZIPF, 8ull << 30, 20000, 0, 8, {55, 30, 15}},
     /* pages mapped with A/D set (docs/config.md demand.ad): D = 1 from the
      * first write (linux) or from the mapping (dirty: no soft miss at all) */
-    {"zipf 4K, demand.ad=linux", "skylake", {"stlb.entries=256", "stlb.ways=4", "demand.ad=linux", NULL}, WL_ZIPF,
-     256ull << 20, 30000, 0, 8, {50, 45, 5}},
-    {"zipf 4K, demand.ad=dirty", "skylake", {"stlb.entries=256", "stlb.ways=4", "demand.ad=dirty", NULL}, WL_ZIPF,
-     256ull << 20, 30000, 0, 8, {50, 45, 5}},
+    {"zipf 4K, demand.ad=linux", "skylake", {"tlb.stlb.entries=256", "tlb.stlb.ways=4", "demand.ad=linux", NULL},
+     WL_ZIPF, 256ull << 20, 30000, 0, 8, {50, 45, 5}},
+    {"zipf 4K, demand.ad=dirty", "skylake", {"tlb.stlb.entries=256", "tlb.stlb.ways=4", "demand.ad=dirty", NULL},
+     WL_ZIPF, 256ull << 20, 30000, 0, 8, {50, 45, 5}},
 };
+
+/* onepass_check on a preset with key=value changes: 0, or -1 with want in why. */
+static void check_case(const char *preset, const char *const *sets, const char *want, int line)
+{
+    sim_config_t c;
+    CHECK(cfg_preset(&c, preset, err, sizeof err) == 0);
+    CHECK(cfg_set(&c, "issue", "inorder", err, sizeof err) == 0);
+    for (int i = 0; sets[i]; i++)
+        if (cfg_set_kv(&c, sets[i], err, sizeof err) != 0) {
+            fprintf(stderr, "line %d: %s: %s\n", line, sets[i], err);
+            CHECK(0);
+        }
+    CHECK(cfg_check(&c, err, sizeof err) == 0);
+    err[0] = '\0';
+    int rc = onepass_check(&c, err, sizeof err);
+    if (want == NULL ? rc != 0 : (rc != -1 || strstr(err, want) == NULL))
+        fprintf(stderr, "line %d: onepass_check %d '%s', want %s\n", line, rc, err, want ? want : "0");
+    CHECK(want == NULL ? rc == 0 : rc == -1 && strstr(err, want) != NULL);
+}
+#define CHECK_CASE(preset, want, ...) check_case(preset, (const char *const[]){__VA_ARGS__, NULL}, want, __LINE__)
 
 static void test_conditions(void)
 {
@@ -169,18 +207,55 @@ static void test_conditions(void)
     CHECK(strstr(err, "issue") != NULL);
     cfg_set(&c, "issue", "inorder", err, sizeof err);
     CHECK(onepass_check(&c, err, sizeof err) == 0);
-    cfg_set(&c, "stlb.repl", "plru", err, sizeof err);
+    cfg_set(&c, "tlb.stlb.repl", "plru", err, sizeof err);
     CHECK(onepass_check(&c, err, sizeof err) == -1);
-    CHECK(strstr(err, "stlb.repl") != NULL);
-    cfg_set(&c, "stlb.entries", "0", err, sizeof err);
-    CHECK(onepass_check(&c, err, sizeof err) == 0); /* no STLB: nothing to replace */
+    CHECK(strstr(err, "tlb.stlb.repl: one pass needs lru") != NULL);
+    cfg_set(&c, "tlb.stlb.entries", "0", err, sizeof err);
+    CHECK(onepass_check(&c, err, sizeof err) == 0); /* no tlb.stlb: nothing to replace */
+
+    /* the swept array: tlb.stlb, at level 2 */
+    CHECK_CASE("zen2", "tlb.stlb: one pass sweeps the level-2 TLB array named stlb; this configuration has none",
+               "mode.wp=on");
+    CHECK_CASE("skylake", "tlb.stlb: one pass sweeps the level-2 TLB array named stlb", "tlb.stlb=off");
+    CHECK_CASE("skylake", "tlb.stlb: one pass sweeps the level-2 TLB array", "tlb.stlb.level=1", "tlb.stlb.lat=1",
+               "tlb.stlb1g.level=1", "tlb.stlb1g.lat=1");
+    /* 128 ways is a valid LRU array, but not for the stacks */
+    CHECK_CASE("skylake", "tlb.stlb.ways: one pass handles at most 64 ways (got 128)", "tlb.stlb.entries=128",
+               "tlb.stlb.ways=128");
+    CHECK_CASE("skylake", NULL, "tlb.stlb.entries=64", "tlb.stlb.ways=64");
+    CHECK_CASE("skylake", NULL, "tlb.stlb.entries=0", "tlb.stlb.ways=128");
+    /* another level-2 array that holds the pages tlb.stlb takes: tiny and
+     * goldencove (stlb1g holds 4K too) */
+    CHECK_CASE("tiny", "tlb.stlb1g: shares the 4K pages of tlb.stlb at level 2", "mode.wp=on");
+    CHECK_CASE("goldencove", "tlb.stlb1g: shares the 4K pages of tlb.stlb at level 2", "tlb.stlb.repl=lru");
+    CHECK_CASE("tiny", NULL, "tlb.stlb1g=off");
+    /* ... or takes them only when tlb.stlb has no entries: a splintering
+     * array holding 4K takes tlb.stlb's 2M pages as 4K pieces then */
+    CHECK_CASE("skylake", "tlb.sp: shares the 2M pages of tlb.stlb at level 2", "tlb.sp.level=2", "tlb.sp.lat=9",
+               "tlb.sp.serves=load", "tlb.sp.sizes=4k", "tlb.sp.splinter=on", "tlb.stlb.sizes=2m");
+    CHECK_CASE("skylake", NULL, "tlb.sp.level=2", "tlb.sp.lat=9", "tlb.sp.serves=load", "tlb.sp.sizes=4k",
+               "tlb.stlb.sizes=2m");
+    /* a page size taken for some of the kinds tlb.stlb serves and not for
+     * others: tiny's stlb splinters 1G pages for fetches, while stlb1g (1G,
+     * loads and stores) takes those of loads and stores; a load can then
+     * hit a fetch's piece in tlb.stlb or not, depending on its geometry */
+    CHECK_CASE("tiny",
+               "tlb.stlb: takes the 1G pages of fetches but not those of loads, which it also serves; one pass needs "
+               "tlb.stlb to take a page size for every access kind it serves or for none",
+               "tlb.stlb1g.sizes=1g");
+    CHECK_CASE("tiny", NULL, "tlb.stlb1g.sizes=1g", "tlb.stlb.serves=fetch"); /* loads never look it up */
+    CHECK_CASE("tiny", NULL, "tlb.stlb1g.sizes=1g", "tlb.stlb.splinter=off");
+    /* zen2 with its L2 DTLB as tlb.stlb: serves no fetch; l2i is no matter */
+    CHECK_CASE("zen2", NULL, "tlb.l2d=off", "tlb.stlb.level=2", "tlb.stlb.serves=load,store", "tlb.stlb.lat=7");
 
     onepass_t *op = NULL;
-    onepass_size_t bad1 = {48, 4}, bad2 = {64, 0}, bad3 = {130, 65}, ok = {0, 0};
+    onepass_size_t bad1 = {48, 4}, bad2 = {64, 0}, bad3 = {130, 65}, bad4 = {128, 128}, ok = {0, 0};
     CHECK(onepass_create(&bad1, 1, &op, err, sizeof err) == -1);
-    CHECK(strcmp(err, "stlb.entries/ways 48/4: sets = entries / ways must be a power of two") == 0);
+    CHECK(strcmp(err, "tlb.stlb.entries/ways 48/4: sets = entries / ways must be a power of two") == 0);
     CHECK(onepass_create(&bad2, 1, &op, err, sizeof err) == -1);
     CHECK(onepass_create(&bad3, 1, &op, err, sizeof err) == -1);
+    CHECK(onepass_create(&bad4, 1, &op, err, sizeof err) == -1);
+    CHECK(strcmp(err, "tlb.stlb.entries/ways 128/128: ways must be in 1..64") == 0);
     CHECK(onepass_create(&ok, 0, &op, err, sizeof err) == -1);
     CHECK(onepass_create(&ok, 1, &op, err, sizeof err) == 0);
 

@@ -12,8 +12,8 @@
  * Every expected value is derived by hand from Intel SDM Vol. 3A ch. 4
  * (4-level paging) and docs/timing.md ("the contract"); the reasoning is in
  * the comment next to it. Timing expectations use the contract's formula
- * (section 6) with L1_LAT = 1, STLB_LAT = 2, PWC_LAT = 1 and memory latency
- * M = 2: a walk that reads n entries and makes w locked A/D updates takes
+ * (section 6) with L1_LAT = 1, L2_LAT = 2 (the level-2 array "stlb"),
+ * PWC_LAT = 1 and memory latency M = 2: a walk that reads n entries and makes w locked A/D updates takes
  * 1 + 2 + 1 + (n + w)*(M+1) = 4 + 3(n + w), L1 hit 1, STLB hit 3, #GP 1.
  */
 #include <stdbool.h>
@@ -96,26 +96,49 @@ typedef struct {
     int nrd, nwr;
 } res_t;
 
+static void add_tlb(mmu_config_t *c, const char *name, uint32_t level, uint32_t serves, uint32_t sizes,
+                    mmu_array_cfg_t a, uint32_t lat)
+{
+    mmu_tlb_cfg_t *t = &c->tlb[c->ntlb++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->level = level;
+    t->serves = serves;
+    t->sizes = sizes;
+    t->a = a;
+    t->lat = lat;
+}
+
+static void add_pwc(mmu_config_t *c, const char *name, uint32_t levels, mmu_array_cfg_t a)
+{
+    mmu_pwc_cfg_t *p = &c->pwc[c->npwc++];
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->levels = levels;
+    p->a = a;
+    p->lat = 1;
+}
+
+/* One L1 array per access side and page size, one level-2 array for every
+ * kind and size, one PWC per level ([T:organisation]): each translation
+ * has exactly one array to go to at each level ([T:fill]). */
 static void mkcfg(mmu_config_t *c)
 {
     memset(c, 0, sizeof *c);
     const mmu_array_cfg_t a4k = {8, 2, MMU_REPL_LRU, 0}; /* 4 sets: page number & 3 */
     const mmu_array_cfg_t a2m = {4, 2, MMU_REPL_LRU, 0};
     const mmu_array_cfg_t a1g = {2, 2, MMU_REPL_LRU, 0};
-    c->itlb[MMU_PS_4K] = a4k;
-    c->itlb[MMU_PS_2M] = a2m;
-    c->itlb[MMU_PS_1G] = a1g;
-    c->dtlb[MMU_PS_4K] = a4k;
-    c->dtlb[MMU_PS_2M] = a2m;
-    c->dtlb[MMU_PS_1G] = a1g;
-    c->stlb = (mmu_array_cfg_t){16, 4, MMU_REPL_LRU, 0};
-    c->stlb_sizes = 7;
-    c->pwc[MMU_PWC_PML4E] = (mmu_array_cfg_t){2, 2, MMU_REPL_LRU, 0};
-    c->pwc[MMU_PWC_PDPTE] = (mmu_array_cfg_t){4, 4, MMU_REPL_LRU, 0};
-    c->pwc[MMU_PWC_PDE] = (mmu_array_cfg_t){8, 4, MMU_REPL_LRU, 0};
-    c->l1_lat = 1;
-    c->stlb_lat = 2;
-    c->pwc_lat = 1;
+    const uint32_t F = MMU_SERVE_FETCH, LS = MMU_SERVE_LOAD | MMU_SERVE_STORE;
+    add_tlb(c, "itlb4k", 1, F, 1u << MMU_PS_4K, a4k, 1);
+    add_tlb(c, "itlb2m", 1, F, 1u << MMU_PS_2M, a2m, 1);
+    add_tlb(c, "itlb1g", 1, F, 1u << MMU_PS_1G, a1g, 1);
+    add_tlb(c, "dtlb4k", 1, LS, 1u << MMU_PS_4K, a4k, 1);
+    add_tlb(c, "dtlb2m", 1, LS, 1u << MMU_PS_2M, a2m, 1);
+    add_tlb(c, "dtlb1g", 1, LS, 1u << MMU_PS_1G, a1g, 1);
+    add_tlb(c, "stlb", 2, MMU_SERVE_ALL, 7, (mmu_array_cfg_t){16, 4, MMU_REPL_LRU, 0}, 2);
+    add_pwc(c, "pml4e", 1u << MMU_PWC_PML4E, (mmu_array_cfg_t){2, 2, MMU_REPL_LRU, 0});
+    add_pwc(c, "pdpte", 1u << MMU_PWC_PDPTE, (mmu_array_cfg_t){4, 4, MMU_REPL_LRU, 0});
+    add_pwc(c, "pde", 1u << MMU_PWC_PDE, (mmu_array_cfg_t){8, 4, MMU_REPL_LRU, 0});
     c->walkers = 2;
     c->outstanding = 8;
     c->maxphyaddr = 46;
@@ -418,7 +441,7 @@ static void test_stlb_pwc_latency(void)
     H h;
     h_init(&h, WP);
     res_t r;
-    /* three pages whose page numbers are 0 mod 4: the same DTLB.4k set
+    /* three pages whose page numbers are 0 mod 4: the same dtlb4k set
      * (2 ways) and the same STLB set (4 ways). A set on every entry so that
      * no A/D write is needed (w = 0). */
     const uint64_t p0 = 0x0000000010000000ull, p1 = p0 + 0x4000, p2 = p0 + 0x8000;
@@ -1425,16 +1448,24 @@ static void test_no_1g_pages(void)
  *  1. read v, fresh tables: each DTLB array looks it up and misses, the
  *     STLB misses, the walk's PWC lookups miss; the walk (4 reads, 4 A
  *     updates: 28 cycles from acceptance, dispatched 3 cycles in, done at
- *     27: 25 cycles) fills the STLB, dtlb.4k and the three PWCs;
- *  2. write v+8: dtlb.4k holds it with D = 0: a soft miss there (2M and 1G
+ *     27: 25 cycles) fills the STLB, dtlb4k and the three PWCs;
+ *  2. write v+8: dtlb4k holds it with D = 0: a soft miss there (2M and 1G
  *     miss), the STLB too; the walk's PWC lookup hits in all three caches,
  *     reads the PTE and sets D (10 cycles: 7 of walk); it rewrites the
- *     STLB and dtlb.4k entries (fills, not evictions) and fills no PWC (it
+ *     STLB and dtlb4k entries (fills, not evictions) and fills no PWC (it
  *     read no non-leaf entry);
- *  3. read v+16: a dtlb.4k hit (2M and 1G miss);
+ *  3. read v+16: a dtlb4k hit (2M and 1G miss);
  *  4. reads of two more pages whose page numbers are v's + 4 and + 8 (the
- *     same dtlb.4k set, 2 ways): the second of them evicts v's entry; the
+ *     same dtlb4k set, 2 ways): the second of them evicts v's entry; the
  *     STLB set has 4 ways: no eviction. */
+static const sa_counts_t *counts(H *h, const char *name)
+{
+    int id = mmu_array_find(h->m, name);
+    CHECK(id >= 0);
+    static const sa_counts_t none;
+    return id >= 0 ? &mmu_array(h->m, (unsigned)id)->cnt : &none;
+}
+
 static void test_counters(void)
 {
     printf("test_counters\n");
@@ -1449,9 +1480,9 @@ static void test_counters(void)
     CHECK_HIT(r, f + 16);
     translate(&h, v + 0x4000, RD, SUP);
     translate(&h, v + 0x8000, RD, SUP);
-    const sa_counts_t *d4 = &mmu_array(h.m, MMU_ARR_DTLB4K)->cnt, *d2 = &mmu_array(h.m, MMU_ARR_DTLB2M)->cnt;
-    const sa_counts_t *st = &mmu_array(h.m, MMU_ARR_STLB)->cnt, *i4 = &mmu_array(h.m, MMU_ARR_ITLB4K)->cnt;
-    /* dtlb.4k: reads 1, 3, 4a, 4b = 4 lookups (1 hit: 3); the write a soft miss */
+    const sa_counts_t *d4 = counts(&h, "dtlb4k"), *d2 = counts(&h, "dtlb2m");
+    const sa_counts_t *st = counts(&h, "stlb"), *i4 = counts(&h, "itlb4k");
+    /* dtlb4k: reads 1, 3, 4a, 4b = 4 lookups (1 hit: 3); the write a soft miss */
     CHECK_EQ(d4->lookups[RD], 4);
     CHECK_EQ(d4->hits[RD], 1);
     CHECK_EQ(d4->soft[RD], 0);
@@ -1471,8 +1502,9 @@ static void test_counters(void)
     CHECK_EQ(st->fills, 4);
     CHECK_EQ(st->evictions, 0);
     /* PWCs: 1 misses all three; 2, 4a, 4b hit all three (same PDE region) */
-    for (int a = MMU_ARR_PML4E; a <= MMU_ARR_PDE; a++) {
-        const sa_counts_t *c = &mmu_array(h.m, (mmu_array_id_t)a)->cnt;
+    static const char *const pwcs[] = {"pml4e", "pdpte", "pde"};
+    for (int a = 0; a < 3; a++) {
+        const sa_counts_t *c = counts(&h, pwcs[a]);
         CHECK_EQ(c->lookups[RD], 3);
         CHECK_EQ(c->hits[RD], 2);
         CHECK_EQ(c->lookups[WR], 1);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "mmu.h"
 #include "stats.h"
 
 #define CHECK_NEAR(a, b) CHECK(fabs((double)(a) - (double)(b)) < 1e-9)
@@ -646,6 +647,73 @@ static void test_table(void)
     stats_free(&s);
 }
 
+/* "arrays" (docs/stats.md): keyed by the configuration's names, TLB arrays
+ * then PWCs, each in configuration order, "kind" tlb or pwc; an array with
+ * 0 entries is absent and not listed. An MMU that translated nothing: every
+ * counter 0. */
+static void test_arrays(void)
+{
+    mmu_config_t c;
+    memset(&c, 0, sizeof c);
+    static const char *const tn[] = {"zeta", "absent", "alpha"};
+    for (int i = 0; i < 3; i++) {
+        mmu_tlb_cfg_t *t = &c.tlb[c.ntlb++];
+        snprintf(t->name, sizeof t->name, "%s", tn[i]);
+        t->a = (mmu_array_cfg_t){i == 1 ? 0u : 4u, 2, MMU_REPL_LRU, 1};
+        t->level = i == 2 ? 2 : 1;
+        t->serves = MMU_SERVE_ALL;
+        t->sizes = 1;
+        t->lat = 1;
+    }
+    mmu_pwc_cfg_t *p = &c.pwc[c.npwc++];
+    snprintf(p->name, sizeof p->name, "walkcache");
+    p->a = (mmu_array_cfg_t){4, 2, MMU_REPL_LRU, 1};
+    p->levels = 7;
+    p->lat = 1;
+    c.walkers = 1;
+    c.outstanding = 1;
+    c.maxphyaddr = 46;
+    mmu_t *m = NULL;
+    char err[200];
+    CHECK_EQ(mmu_create(&c, &m, err, sizeof err), 0);
+    if (!m)
+        return;
+    CHECK_EQ(mmu_narrays(m), 4);
+    CHECK_EQ(mmu_ntlb(m), 3);
+    CHECK(strcmp(mmu_array_name(m, 3), "walkcache") == 0);
+    CHECK(strcmp(mmu_array_name(m, 4), "?") == 0);
+    CHECK(mmu_array(m, 4) == NULL);
+    CHECK_EQ(mmu_array_find(m, "alpha"), 2);
+    CHECK_EQ(mmu_array_find(m, "walkcache"), 3);
+    CHECK_EQ(mmu_array_find(m, "nosuch"), -1);
+    stats_t st;
+    CHECK_EQ(stats_init(&st), 0);
+    stats_take_counters(&st, m, PERF_INTEL);
+    cJSON *doc = stats_to_json(&st);
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "arrays");
+    CHECK(cJSON_IsObject(arr));
+    static const char *const want[] = {"zeta", "alpha", "walkcache"}, *const kind[] = {"tlb", "tlb", "pwc"};
+    int n = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, arr)
+    {
+        CHECK(n < 3);
+        if (n >= 3)
+            break;
+        CHECK(strcmp(a->string, want[n]) == 0);
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "kind");
+        CHECK(cJSON_IsString(k) && strcmp(k->valuestring, kind[n]) == 0);
+        CHECK(strcmp(a->child->string, "kind") == 0); /* the first key */
+        CHECK_EQ(cJSON_GetObjectItemCaseSensitive(a, "lookups")->valuedouble, 0);
+        CHECK_EQ(cJSON_GetObjectItemCaseSensitive(a, "fills")->valuedouble, 0);
+        n++;
+    }
+    CHECK_EQ(n, 3);
+    cJSON_Delete(doc);
+    stats_free(&st);
+    mmu_destroy(m);
+}
+
 int main(void)
 {
     test_percentile();
@@ -653,5 +721,6 @@ int main(void)
     test_names();
     test_json();
     test_table();
+    test_arrays();
     CHECK_DONE();
 }

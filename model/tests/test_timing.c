@@ -10,16 +10,21 @@
  * value) and records every port of every cycle.
  *
  * Parameters (those of the diagrams, docs/timing.md section 6) unless a test
- * says otherwise: L1 TLBs 4 entries 2-way LRU per size (2 sets), STLB 16
- * entries 4-way LRU holding 4K, 2M and 1G (4 sets), PWCs 4 entries 2-way LRU,
- * L1_LAT 1, STLB_LAT 2, PWC_LAT 1, 2 walkers, 8 outstanding, MAXPHYADDR 46,
- * memory latency M = 3. Mode CR0.WP | EFER.NXE.
+ * says otherwise: at level 1 one TLB array per side and page size (itlb4k,
+ * itlb2m, itlb1g for fetches; dtlb4k, dtlb2m, dtlb1g for loads and stores),
+ * 4 entries 2-way LRU (2 sets); at level 2 one array "stlb" for every kind
+ * holding 4K, 2M and 1G, 16 entries 4-way LRU (4 sets); one PWC per
+ * paging-structure level (pml4e, pdpte, pde), 4 entries 2-way LRU;
+ * L1_LAT 1, L2_LAT 2, PWC_LAT 1, 2 walkers, 8 outstanding, MAXPHYADDR 46,
+ * memory latency M = 3. Mode CR0.WP | EFER.NXE. Tests 14 to 16 check the
+ * organisation rules ([T:organisation], [T:lookup], [T:fill],
+ * [T:inval-va]) on the tiny preset and on a configuration of their own.
  *
  * Shorthand in the comments: "acc" acceptance, "L1" L1 lookup, "ST" STLB
  * lookup, "disp" dispatch, "pwc" PWC lookup, "rd X" read of entry X on the
  * memory port, "ret" the memory response (issue + 3), "wr X" a locked A/D
  * update of X (answered like a read, issue + 3).
- * Walk latency (section 6): L1_LAT + STLB_LAT + PWC_LAT + (n + w)*(M+1)
+ * Walk latency (section 6): L1_LAT + L2_LAT + PWC_LAT + (n + w)*(M+1)
  * = 1 + 2 + 1 + 4(n + w) = 4 + 4(n + w).
  */
 #include <stdbool.h>
@@ -27,6 +32,7 @@
 
 #include "check.h"
 #include "mmu.h"
+#include "mmu_config.h"
 #include "paging.h"
 #include "pmem.h"
 #include "pt.h"
@@ -94,22 +100,58 @@ typedef struct {
     uint64_t poke_cycle[4], poke_addr[4], poke_val[4];
 } h_t;
 
+static mmu_tlb_cfg_t *add_tlb(mmu_config_t *c, const char *name, uint32_t level, uint32_t serves, uint32_t sizes,
+                              mmu_array_cfg_t a, uint32_t lat)
+{
+    mmu_tlb_cfg_t *t = &c->tlb[c->ntlb++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->level = level;
+    t->serves = serves;
+    t->sizes = sizes;
+    t->a = a;
+    t->lat = lat;
+    return t;
+}
+
+static void add_pwc(mmu_config_t *c, const char *name, uint32_t levels, mmu_array_cfg_t a, uint32_t lat)
+{
+    mmu_pwc_cfg_t *p = &c->pwc[c->npwc++];
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->levels = levels;
+    p->a = a;
+    p->lat = lat;
+}
+
+/* One L1 array per side (ITLB: fetches; DTLB: loads and stores) and page
+ * size, one level-2 array ("the STLB") for every kind and size, one PWC per
+ * paging-structure level: each translation has one array per level to go
+ * to ([T:fill]). */
 static void h_default_cfg(mmu_config_t *c)
 {
     memset(c, 0, sizeof *c);
     const mmu_array_cfg_t l1 = {4, 2, MMU_REPL_LRU, 1};
+    static const char *const iname[] = {"itlb4k", "itlb2m", "itlb1g"}, *const dname[] = {"dtlb4k", "dtlb2m", "dtlb1g"};
     for (int ps = 0; ps < MMU_PS_COUNT; ps++)
-        c->itlb[ps] = c->dtlb[ps] = l1;
-    c->stlb = (mmu_array_cfg_t){16, 4, MMU_REPL_LRU, 1};
-    c->stlb_sizes = 7;
+        add_tlb(c, iname[ps], 1, MMU_SERVE_FETCH, 1u << ps, l1, 1);
+    for (int ps = 0; ps < MMU_PS_COUNT; ps++)
+        add_tlb(c, dname[ps], 1, MMU_SERVE_LOAD | MMU_SERVE_STORE, 1u << ps, l1, 1);
+    add_tlb(c, "stlb", 2, MMU_SERVE_ALL, 7, (mmu_array_cfg_t){16, 4, MMU_REPL_LRU, 1}, 2);
+    static const char *const pname[] = {"pml4e", "pdpte", "pde"};
     for (int i = 0; i < MMU_PWC_COUNT; i++)
-        c->pwc[i] = (mmu_array_cfg_t){4, 2, MMU_REPL_LRU, 1};
-    c->l1_lat = 1;
-    c->stlb_lat = 2;
-    c->pwc_lat = 1;
+        add_pwc(c, pname[i], 1u << i, (mmu_array_cfg_t){4, 2, MMU_REPL_LRU, 1}, 1);
     c->walkers = 2;
     c->outstanding = 8;
     c->maxphyaddr = 46;
+}
+
+/* Every array of one level gets latency lat. */
+static void set_level_lat(mmu_config_t *c, uint32_t level, uint32_t lat)
+{
+    for (uint32_t i = 0; i < c->ntlb; i++)
+        if (c->tlb[i].level == level)
+            c->tlb[i].lat = lat;
 }
 
 static h_t *h_new_cfg(const mmu_config_t *cfg, uint32_t mode)
@@ -510,7 +552,7 @@ static void test_stlb_hit(void)
 {
     h_t *h = h_new(MODE);
     /* P0, P1, P2 in one 2 MiB region; VA bit 12 = 0 for all three, so all go
-     * to DTLB.4k set 0 (2 sets: set = VA[12]); STLB sets (4 sets, VA[13:12]):
+     * to dtlb4k set 0 (2 sets: set = VA[12]); STLB sets (4 sets, VA[13:12]):
      * P0 -> 0, P1 -> 2, P2 -> 0 (4 ways: nothing evicted). */
     const uint64_t P0 = VA0, P1 = VA0 + 0x2000, P2 = VA0 + 0x4000;
     map4k_acc(h, P0, PA(1));
@@ -523,12 +565,12 @@ static void test_stlb_hit(void)
     int b = h_at(h, 100, P1, ACC_R, U);
     EXPECT_CYC(h, b, 100, 108);
     EXPECT_OK(h, b, PA(2), MMU_PS_4K, MMU_SRC_WALK, 3);
-    /* P2: same, rsp 208. Its DTLB.4k fill in set 0 {P0 way 0, P1 way 1, P1
+    /* P2: same, rsp 208. Its dtlb4k fill in set 0 {P0 way 0, P1 way 1, P1
      * MRU} evicts the LRU way, P0; the STLB keeps P0. */
     int c = h_at(h, 200, P2, ACC_R, U);
     EXPECT_CYC(h, c, 200, 208);
     int nm = h->nmreq;
-    /* P0 again: acc 300, L1 300 miss, ST 302 (300 + STLB_LAT) hit -> DONE,
+    /* P0 again: acc 300, L1 300 miss, ST 302 (300 + L2_LAT) hit -> DONE,
      * L1 refill at end of 302, rsp 303: latency 3 (6.2), src STLB */
     int d = h_at(h, 300, P0 + 0x345, ACC_R, U);
     EXPECT_CYC(h, d, 300, 303);
@@ -656,7 +698,7 @@ static void test_pwc_levels_2m_1g(void)
     EXPECT_RD(h, 5, 208, 0, h_ea(h, Y2, 2));
     EXPECT_WR(h, 6, 212, 0, h_ea(h, Y2, 2), F2 | PTE_P | PTE_RW | PTE_US | PTE_A | PTE_PS | PTE_D);
     /* 2M, no PDE-cache hit possible: Y0 + 4K (same 2 MiB page) is an L1 hit
-     * in DTLB.2m (latency 1), not a PDE-cache hit */
+     * in dtlb2m (latency 1), not a PDE-cache hit */
     int d = h_at(h, 300, Y0 + 0x1000, ACC_R, U);
     EXPECT_CYC(h, d, 300, 301);
     EXPECT_OK(h, d, F0 | 0x1000, MMU_PS_2M, MMU_SRC_L1, 0);
@@ -683,7 +725,7 @@ static void test_pwc_levels_2m_1g(void)
     EXPECT_OK(h, b, G1 | 0x3FFFFFF8, MMU_PS_1G, MMU_SRC_WALK, 1);
     CHECK_EQ(h->nmreq, 3);
     EXPECT_RD(h, 2, 104, 0, h_ea(h, Z1, 3));
-    /* Z0 again, another 4K inside the 1 GiB page: DTLB.1g hit, latency 1 */
+    /* Z0 again, another 4K inside the 1 GiB page: dtlb1g hit, latency 1 */
     c = h_at(h, 200, Z0 + 0x20000000, ACC_R, U);
     EXPECT_CYC(h, c, 200, 201);
     EXPECT_OK(h, c, G0 | 0x20000000, MMU_PS_1G, MMU_SRC_L1, 0);
@@ -1223,7 +1265,7 @@ static void test_memory_port_conflict(void)
 static void test_response_order(void)
 {
     h_t *h = h_new(MODE);
-    /* H and H2: primed pages in DTLB.4k set 0 (VA bit 12 = 0); A: a page in
+    /* H and H2: primed pages in dtlb4k set 0 (VA bit 12 = 0); A: a page in
      * another 512 GiB region (no PWC hit), also set 0. */
     const uint64_t H = VA0, H2 = VA0 + 0x2000, A = VAF;
     map4k_acc(h, H, PA(1));
@@ -1276,7 +1318,7 @@ static void test_response_order(void)
     map4k_acc(h, P, PA(4));
     h_at(h, 0, S0, ACC_R, U);   /* 20 */
     h_at(h, 100, S1, ACC_R, U); /* 8 */
-    h_at(h, 200, S2, ACC_R, U); /* 8; evicts S0 from DTLB.4k set 0 (LRU) */
+    h_at(h, 200, S2, ACC_R, U); /* 8; evicts S0 from dtlb4k set 0 (LRU) */
     h_run_to(h, 300);
     a = h_add(h, 300, P, ACC_R, U);
     int s = h_add(h, 317, S0 + 0x8, ACC_R, U);
@@ -1702,16 +1744,17 @@ static void test_next_event(void)
 /* ---------------------------------------------------------------- 13 */
 static void test_latency_parameters(void)
 {
-    /* L1_LAT 3, STLB_LAT 4, PWC_LAT 2 (section 3):
+    /* L1_LAT 3, L2_LAT 4, PWC_LAT 2 (section 3):
      * L1 hit: acc c, lookup c+2, rsp c+3 (L1_LAT).
-     * STLB hit: L1 c+2 miss, ST c+6 hit, rsp c+7 (L1_LAT + STLB_LAT).
+     * STLB hit: L1 c+2 miss, ST c+6 hit, rsp c+7 (L1_LAT + L2_LAT).
      * Walk, no PWC hit: L1 2, ST 6, disp 7, pwc due 7+2-1 = 8, rd 9, 13,
      * 17, 21, ret 24, rsp 25 = 3 + 4 + 2 + 4*4. */
     mmu_config_t cfg;
     h_default_cfg(&cfg);
-    cfg.l1_lat = 3;
-    cfg.stlb_lat = 4;
-    cfg.pwc_lat = 2;
+    set_level_lat(&cfg, 1, 3);
+    set_level_lat(&cfg, 2, 4);
+    for (uint32_t i = 0; i < cfg.npwc; i++)
+        cfg.pwc[i].lat = 2;
     h_t *h = h_new_cfg(&cfg, MODE);
     const uint64_t P0 = VA0, P1 = VA0 + 0x2000, P2 = VA0 + 0x4000;
     map4k_acc(h, P0, PA(1));
@@ -1729,7 +1772,7 @@ static void test_latency_parameters(void)
     int b = h_at(h, 100, P1, ACC_R, U);
     EXPECT_CYC(h, b, 100, 113);
     EXPECT_OK(h, b, PA(2), MMU_PS_4K, MMU_SRC_WALK, 3);
-    int c = h_at(h, 200, P2, ACC_R, U); /* 13; evicts P0 from DTLB.4k set 0 */
+    int c = h_at(h, 200, P2, ACC_R, U); /* 13; evicts P0 from dtlb4k set 0 */
     EXPECT_CYC(h, c, 200, 213);
     int d = h_at(h, 300, P0, ACC_R, U); /* STLB hit: 7 */
     EXPECT_CYC(h, d, 300, 307);
@@ -1746,6 +1789,519 @@ static void test_latency_parameters(void)
     EXPECT_CYC(h, f0, 500, 503);
     EXPECT_CYC(h, f1, 501, 504);
     EXPECT_CYC(h, f2, 502, 505);
+    h_free(h);
+
+    /* [T:organisation]: a level without arrays has latency 1; the level-2
+     * lookup still happens, L2_LAT = 1 after the level-1 lookup, and
+     * misses. Without level-2 arrays (removed, or all with 0 entries: an
+     * array with 0 entries is absent, its lat does not count): walk = acc
+     * 0, L1 0, level 2 at 1 (miss), disp+pwc 2, rd 3, 7, 11, 15, ret 18,
+     * rsp 19 = 1 + 1 + 1 + 4*4 */
+    for (int absent = 0; absent < 2; absent++) {
+        h_default_cfg(&cfg);
+        set_level_lat(&cfg, 2, 9);
+        if (absent)
+            cfg.tlb[cfg.ntlb - 1].a.entries = 0; /* stlb, the only level-2 array */
+        else
+            cfg.ntlb--;
+        h = h_new_cfg(&cfg, MODE);
+        map4k_acc(h, P0, PA(1));
+        int w = h_at(h, 0, P0, ACC_R, U);
+        EXPECT_CYC(h, w, 0, 19);
+        EXPECT_OK(h, w, PA(1), MMU_PS_4K, MMU_SRC_WALK, 0);
+        EXPECT_RD(h, 0, 3, 0, h_ea(h, P0, 4));
+        h_free(h);
+    }
+    /* and with no PWC either (PWC_LAT 1 whatever an absent one's lat):
+     * dispatched in 2, the PWC lookup in 2 as well, rd 3: the same 19 */
+    h_default_cfg(&cfg);
+    for (uint32_t i = 0; i < cfg.npwc; i++) {
+        cfg.pwc[i].lat = 5;
+        cfg.pwc[i].a.entries = 0;
+    }
+    cfg.tlb[cfg.ntlb - 1].a.entries = 0;
+    h = h_new_cfg(&cfg, MODE);
+    map4k_acc(h, P0, PA(1));
+    int w = h_at(h, 0, P0, ACC_R, U);
+    EXPECT_CYC(h, w, 0, 19);
+    /* a page of P0's page table that is not mapped: 4 reads, the PTE not
+     * present (6.6): 19 too */
+    w = h_at(h, 100, P0 + 0x2000, ACC_R, U);
+    EXPECT_CYC(h, w, 100, 119);
+    EXPECT_FAULT(h, w, MMU_FAULT_PF, MMU_CAUSE_NOT_PRESENT, 0x04, MMU_PS_NONE, MMU_SRC_WALK, 0);
+    h_free(h);
+}
+
+/* ================================================= the organisation rules */
+
+/* The entry of TLB array `arr` that a lookup of va at entry size `size`
+ * (PCID 0) would match, or NULL. */
+static const sa_entry_t *h_tlb_entry(h_t *h, const char *arr, uint64_t va, unsigned size)
+{
+    int id = mmu_array_find(h->m, arr);
+    CHECK(id >= 0 && (unsigned)id < mmu_ntlb(h->m));
+    if (id < 0)
+        return NULL;
+    const sa_t *a = mmu_array(h->m, (unsigned)id);
+    if (!sa_enabled(a))
+        return NULL;
+    uint64_t tag = (va & 0xFFFFFFFFFFFFull) >> mmu_ps_shift(size);
+    uint32_t set = sa_set(a, tag);
+    int w = sa_find(a, set, tag, (uint8_t)size, 0);
+    return w < 0 ? NULL : sa_way(a, set, (uint32_t)w);
+}
+
+/* The entry of PWC `arr` for va at paging-structure level lv (0 PML4E,
+ * 1 PDPTE, 2 PDE), PCID 0, or NULL. */
+static const sa_entry_t *h_pwc_entry(h_t *h, const char *arr, uint64_t va, unsigned lv)
+{
+    int id = mmu_array_find(h->m, arr);
+    CHECK(id >= 0 && (unsigned)id >= mmu_ntlb(h->m));
+    if (id < 0)
+        return NULL;
+    const sa_t *a = mmu_array(h->m, (unsigned)id);
+    static const unsigned shift[3] = {39, 30, 21};
+    uint64_t tag = (va & 0xFFFFFFFFFFFFull) >> shift[lv];
+    uint32_t set = sa_set(a, tag);
+    int w = sa_find(a, set, tag, (uint8_t)lv, 0);
+    return w < 0 ? NULL : sa_way(a, set, (uint32_t)w);
+}
+
+static const sa_counts_t *h_cnt(h_t *h, const char *arr)
+{
+    int id = mmu_array_find(h->m, arr);
+    CHECK(id >= 0);
+    static const sa_counts_t none;
+    return id < 0 ? &none : &mmu_array(h->m, (unsigned)id)->cnt;
+}
+
+/* A TLB entry is a piece of size `size` of a page of size `asize` with frame `data`. */
+#define EXPECT_ENTRY(e, size_, asize_, data_)                                                                  \
+    do {                                                                                                       \
+        const sa_entry_t *e_ = (e);                                                                            \
+        CHECK(e_ != NULL);                                                                                     \
+        if (e_ != NULL) {                                                                                      \
+            CHECK_EQ(e_->size, size_);                                                                         \
+            CHECK_EQ(e_->asize, asize_);                                                                       \
+            CHECK_EQ(e_->data, data_);                                                                         \
+        }                                                                                                      \
+    } while (0)
+
+static void tiny_cfg(mmu_config_t *m)
+{
+    sim_config_t sc;
+    char err[200];
+    if (cfg_preset(&sc, "tiny", err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        exit(2);
+    }
+    *m = sc.mmu;
+}
+
+/* A 1 GiB page, VA[47:39] = 1, VA[38:30] = 1; its frame. */
+#define VG 0x0000008040000000ull
+#define PG 0x0000000080000000ull
+/* An offset in it: 2 MiB piece 0x91 (piece base offset 0x12200000). */
+#define OFF1 0x12345678ull
+
+/* ---------------------------------------------------------------- 14 */
+static void test_org_tiny_splinter(void)
+{
+    /* The tiny preset (docs/config.md; test_config checks it):
+     *   L1: itlb F 4K | itlb2m F 2M splinter | dtlb L,S 4K | dtlbbig L 2M,1G
+     *       | sdtlb S 2M,1G;  L2: stlb F,L,S 4K,2M splinter (4 sets)
+     *       | stlb1g L,S 4K,1G;  PWCs: pdc PML4E,PDPTE | pde PDE.
+     * A 1 GiB page mapped user, writable, A = D = 1 everywhere: no updates.
+     * Neither level has a fetch array that holds 1G; itlb2m and stlb
+     * splinter: a fetch caches the 2 MiB piece that contains VA
+     * ([T:fill]); loads and stores have 1G arrays at both levels. */
+    mmu_config_t cfg;
+    tiny_cfg(&cfg);
+    h_t *h = h_new_cfg(&cfg, MODE);
+    h_map(h, VG, PG, MMU_PS_1G, PT_W | PT_U | PT_A | PT_D);
+    h_set_a(h, VG, 3);
+    const uint64_t VA1 = VG + OFF1, VA2 = VG + 0x20000000; /* pieces 0x91, 0x100 */
+
+    /* a) fetch VA1, acc 0: L1 0 miss (itlb, itlb2m), L2 2 miss (stlb; stlb1g
+     * serves no fetch), disp+pwc 3 miss, rd PML4E 4, PDPTE 8 (leaf), ret 11,
+     * rsp 12 (6.5); rsp_size is the page's, 1G */
+    int a = h_at(h, 0, VA1, ACC_X, U);
+    EXPECT_CYC(h, a, 0, 12);
+    EXPECT_OK(h, a, PG + OFF1, MMU_PS_1G, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 2);
+    /* fills: level 2 the piece into stlb, level 1 the piece into itlb2m
+     * (itlb does not splinter), frame PG + 0x12200000; the PML4E into pdc,
+     * the PDPTE is the leaf (no PWC fill) */
+    EXPECT_ENTRY(h_tlb_entry(h, "itlb2m", VA1, MMU_PS_2M), MMU_PS_2M, MMU_PS_1G, PG + 0x12200000);
+    EXPECT_ENTRY(h_tlb_entry(h, "stlb", VA1, MMU_PS_2M), MMU_PS_2M, MMU_PS_1G, PG + 0x12200000);
+    CHECK(h_tlb_entry(h, "itlb", VA1, MMU_PS_4K) == NULL);
+    CHECK(h_tlb_entry(h, "stlb", VA1, MMU_PS_4K) == NULL);
+    CHECK(h_tlb_entry(h, "stlb1g", VA1, MMU_PS_1G) == NULL);
+    CHECK(h_pwc_entry(h, "pdc", VA1, 0) != NULL);
+    CHECK(h_pwc_entry(h, "pdc", VA1, 1) == NULL);
+
+    /* b) the same piece, another 4K: an L1 hit in itlb2m, latency 1; the
+     * response is the page's size and the address in the piece */
+    int b = h_at(h, 100, VA1 + 0x1000, ACC_X, U);
+    EXPECT_CYC(h, b, 100, 101);
+    EXPECT_OK(h, b, PG + OFF1 + 0x1000, MMU_PS_1G, MMU_SRC_L1, 0);
+
+    /* c) another piece (0x100): misses both levels; PML4E-cache hit: rd
+     * PDPTE 204, ret 207, rsp 208 (6.5) */
+    int c = h_at(h, 200, VA2 + 0x40, ACC_X, U);
+    EXPECT_CYC(h, c, 200, 208);
+    EXPECT_OK(h, c, PG + 0x20000040, MMU_PS_1G, MMU_SRC_WALK, 1);
+    CHECK_EQ(h->nmreq, 3);
+    EXPECT_ENTRY(h_tlb_entry(h, "itlb2m", VA2, MMU_PS_2M), MMU_PS_2M, MMU_PS_1G, PG + 0x20000000);
+    EXPECT_ENTRY(h_tlb_entry(h, "itlb2m", VA1, MMU_PS_2M), MMU_PS_2M, MMU_PS_1G, PG + 0x12200000); /* 2 ways */
+
+    /* d) a load of VA1: L1 (dtlb, dtlbbig; sdtlb serves no load) misses;
+     * L2 302: stlb, first in order, holds the fetch's piece: a usable hit,
+     * rsp 303. The refill is the whole page ([T:fill]: frame = the piece's
+     * less its offset): a 1G entry in dtlbbig, frame PG */
+    int d = h_at(h, 300, VA1, ACC_R, U);
+    EXPECT_CYC(h, d, 300, 303);
+    EXPECT_OK(h, d, PG + OFF1, MMU_PS_1G, MMU_SRC_STLB, 0);
+    EXPECT_ENTRY(h_tlb_entry(h, "dtlbbig", VA1, MMU_PS_1G), MMU_PS_1G, MMU_PS_1G, PG);
+    CHECK(h_tlb_entry(h, "dtlbbig", VA1, MMU_PS_2M) == NULL);
+    /* e) so a load anywhere in the page is an L1 hit */
+    int e = h_at(h, 400, VG + 0x3FFFF000, ACC_R, U);
+    EXPECT_CYC(h, e, 400, 401);
+    EXPECT_OK(h, e, PG + 0x3FFFF000, MMU_PS_1G, MMU_SRC_L1, 0);
+
+    /* f) a store to VA1: L1 (dtlb, sdtlb) misses; L2 502: the piece in stlb
+     * (D = 1): hit, rsp 503; refill: the 1G page into sdtlb */
+    int f = h_at(h, 500, VA1 + 8, ACC_W, U);
+    EXPECT_CYC(h, f, 500, 503);
+    EXPECT_OK(h, f, PG + OFF1 + 8, MMU_PS_1G, MMU_SRC_STLB, 0);
+    EXPECT_ENTRY(h_tlb_entry(h, "sdtlb", VA1, MMU_PS_1G), MMU_PS_1G, MMU_PS_1G, PG);
+    CHECK_EQ(h->nmreq, 3); /* hits make no memory traffic */
+
+    /* g) INVLPG VA1 + 0x777 ([T:inval-va]): every entry a lookup of that
+     * address would match (the 0x91 pieces, dtlbbig's and sdtlb's 1G
+     * entries) and, in the arrays that splinter, every piece of the page:
+     * the 0x100 pieces of itlb2m and stlb too. The PWCs: all of PCID 0. */
+    h_run_to(h, 600);
+    h_ctl(h, 600, MMU_CTL_INVLPG, 0, VA1 + 0x777);
+    h_run_to(h, 601);
+    CHECK_EQ(h->ctl_cycle, 600);
+    CHECK(h_tlb_entry(h, "itlb2m", VA2, MMU_PS_2M) == NULL);
+    CHECK(h_tlb_entry(h, "stlb", VA2, MMU_PS_2M) == NULL);
+    CHECK(h_tlb_entry(h, "itlb2m", VA1, MMU_PS_2M) == NULL);
+    CHECK(h_tlb_entry(h, "dtlbbig", VA1, MMU_PS_1G) == NULL);
+    CHECK(h_tlb_entry(h, "sdtlb", VA1, MMU_PS_1G) == NULL);
+    /* h) so piece 0x100 walks cold: rd 704, 708, rsp 712 (not an L1 hit) */
+    int g = h_at(h, 700, VA2, ACC_X, U);
+    EXPECT_CYC(h, g, 700, 712);
+    EXPECT_OK(h, g, PG + 0x20000000, MMU_PS_1G, MMU_SRC_WALK, 0);
+    CHECK_EQ(h->nmreq, 5);
+
+    /* i) a load walks (dtlbbig lost its entry, stlb holds only piece 0x100,
+     * stlb1g nothing): PML4E-cache hit, rsp 808. A load of a 1G page has a
+     * level-2 array that holds 1G: the whole page goes to stlb1g, not a
+     * piece to stlb */
+    int i = h_at(h, 800, VG + 0x3FFFF000, ACC_R, U);
+    EXPECT_CYC(h, i, 800, 808);
+    EXPECT_OK(h, i, PG + 0x3FFFF000, MMU_PS_1G, MMU_SRC_WALK, 1);
+    EXPECT_ENTRY(h_tlb_entry(h, "stlb1g", VG, MMU_PS_1G), MMU_PS_1G, MMU_PS_1G, PG);
+    CHECK(h_tlb_entry(h, "stlb", VG + 0x3FFFF000, MMU_PS_2M) == NULL);
+    /* j) a store to VA1: sdtlb lost its entry, stlb has no piece 0x91; the
+     * second level-2 array, stlb1g, hits: rsp 903 */
+    int j = h_at(h, 900, VA1, ACC_W, U);
+    EXPECT_CYC(h, j, 900, 903);
+    EXPECT_OK(h, j, PG + OFF1, MMU_PS_1G, MMU_SRC_STLB, 0);
+
+    /* k) a faulting walk invalidates the pieces of its page ([T:update] 7b,
+     * [T:inval-va]): "software" clears P in the PDPTE; a fetch of piece 2
+     * (cached nowhere) walks from the PML4E cache: rd PDPTE 1004, ret 1007
+     * not present, rsp 1008: #PF, err U/S | I/D (NXE = 1) */
+    const uint64_t pdpte = h_ev(h, VG, 3);
+    h_run_to(h, 1000);
+    pmem_write64(h->mem, h_ea(h, VG, 3), pdpte & ~PTE_P);
+    int k = h_at(h, 1000, VG + 0x00400000, ACC_X, U);
+    EXPECT_CYC(h, k, 1000, 1008);
+    EXPECT_FAULT(h, k, MMU_FAULT_PF, MMU_CAUSE_NOT_PRESENT, 0x14, MMU_PS_NONE, MMU_SRC_WALK, 1);
+    /* gone: piece 0x100 (itlb2m, stlb: another piece of the page), the 1G
+     * entries of dtlbbig, sdtlb and stlb1g, and pdc's PML4E */
+    CHECK(h_tlb_entry(h, "itlb2m", VA2, MMU_PS_2M) == NULL);
+    CHECK(h_tlb_entry(h, "stlb", VA2, MMU_PS_2M) == NULL);
+    CHECK(h_tlb_entry(h, "dtlbbig", VG, MMU_PS_1G) == NULL);
+    CHECK(h_tlb_entry(h, "sdtlb", VG, MMU_PS_1G) == NULL);
+    CHECK(h_tlb_entry(h, "stlb1g", VG, MMU_PS_1G) == NULL);
+    CHECK(h_pwc_entry(h, "pdc", VG, 0) == NULL);
+    /* P back: piece 0x100 walks cold (12), a load walks from the PML4E
+     * cache that walk refilled (8) */
+    pmem_write64(h->mem, h_ea(h, VG, 3), pdpte);
+    int l = h_at(h, 1100, VA2 + 0x10, ACC_X, U);
+    EXPECT_CYC(h, l, 1100, 1112);
+    EXPECT_OK(h, l, PG + 0x20000010, MMU_PS_1G, MMU_SRC_WALK, 0);
+    int m = h_at(h, 1200, VG + 0x3FFFF000, ACC_R, U);
+    EXPECT_CYC(h, m, 1200, 1208);
+    EXPECT_OK(h, m, PG + 0x3FFFF000, MMU_PS_1G, MMU_SRC_WALK, 1);
+
+    /* counters: itlb2m looked up by fetches only; sdtlb by stores only;
+     * dtlbbig by loads only */
+    CHECK_EQ(h_cnt(h, "itlb2m")->lookups[ACC_R] + h_cnt(h, "itlb2m")->lookups[ACC_W], 0);
+    CHECK_EQ(h_cnt(h, "itlb2m")->lookups[ACC_X], 6); /* a, b, c, h, k, l */
+    CHECK_EQ(h_cnt(h, "itlb2m")->hits[ACC_X], 1);    /* b */
+    CHECK_EQ(h_cnt(h, "sdtlb")->lookups[ACC_R] + h_cnt(h, "sdtlb")->lookups[ACC_X], 0);
+    CHECK_EQ(h_cnt(h, "sdtlb")->lookups[ACC_W], 2);  /* f, j */
+    CHECK_EQ(h_cnt(h, "dtlbbig")->lookups[ACC_W] + h_cnt(h, "dtlbbig")->lookups[ACC_X], 0);
+    CHECK_EQ(h_cnt(h, "dtlbbig")->lookups[ACC_R], 4); /* d, e, i, m */
+    CHECK_EQ(h_cnt(h, "dtlbbig")->hits[ACC_R], 1);    /* e */
+    CHECK_EQ(h_cnt(h, "stlb1g")->lookups[ACC_X], 0);
+    /* stlb1g: loads d (counted unprobed after stlb's hit), i, m; stores f
+     * (unprobed), j (hit) */
+    CHECK_EQ(h_cnt(h, "stlb1g")->lookups[ACC_R], 3);
+    CHECK_EQ(h_cnt(h, "stlb1g")->hits[ACC_R], 0);
+    CHECK_EQ(h_cnt(h, "stlb1g")->lookups[ACC_W], 2);
+    CHECK_EQ(h_cnt(h, "stlb1g")->hits[ACC_W], 1);
+    h_free(h);
+}
+
+/* The organisation of test 15: two L1 arrays for loads (one also for
+ * stores), two splintering fetch arrays of different sizes, two level-2
+ * halves, two PWCs that both hold PDEs. */
+static void org_cfg(mmu_config_t *c)
+{
+    memset(c, 0, sizeof *c);
+    const uint32_t LD = MMU_SERVE_LOAD, ST = MMU_SERVE_STORE, FE = MMU_SERVE_FETCH;
+    const uint32_t K4 = 1u << MMU_PS_4K, M2 = 1u << MMU_PS_2M, G1 = 1u << MMU_PS_1G;
+    add_tlb(c, "l1a", 1, LD, K4, (mmu_array_cfg_t){2, 2, MMU_REPL_LRU, 1}, 1);
+    add_tlb(c, "l1b", 1, LD | ST, K4, (mmu_array_cfg_t){2, 2, MMU_REPL_LRU, 1}, 1);
+    add_tlb(c, "i4k", 1, FE, K4, (mmu_array_cfg_t){4, 4, MMU_REPL_LRU, 1}, 1)->splinter = 1;
+    add_tlb(c, "i2m", 1, FE, M2, (mmu_array_cfg_t){2, 2, MMU_REPL_LRU, 1}, 1)->splinter = 1;
+    add_tlb(c, "s1", 2, MMU_SERVE_ALL, K4 | M2, (mmu_array_cfg_t){8, 2, MMU_REPL_LRU, 1}, 2);
+    add_tlb(c, "s2", 2, MMU_SERVE_ALL, K4 | G1, (mmu_array_cfg_t){8, 2, MMU_REPL_LRU, 1}, 2);
+    add_pwc(c, "pw1", 7, (mmu_array_cfg_t){4, 2, MMU_REPL_LRU, 1}, 1);
+    add_pwc(c, "pw2", 1u << MMU_PWC_PDE, (mmu_array_cfg_t){4, 2, MMU_REPL_LRU, 1}, 1);
+    c->walkers = 2;
+    c->outstanding = 8;
+    c->maxphyaddr = 46;
+}
+
+/* ---------------------------------------------------------------- 15 */
+static void test_org_choice(void)
+{
+    /* [T:fill]: of k candidates, number (tag >> log2(sets of the first))
+     * mod k. Here:
+     *   L2, 4K (s1, s2; s1 has 4 sets): VA bit 14 -> 0 s1, 1 s2;
+     *   L1 loads, 4K (l1a, l1b; l1a has 1 set): VA bit 12 -> 0 l1a, 1 l1b;
+     *   L1 stores, 4K: l1b alone;
+     *   PDEs (pw1, pw2; pw1 has 2 sets): PDE tag bit 1 = VA bit 22.
+     * [T:lookup]: the first usable hit in configuration order answers and is
+     * the only one touched; the arrays after it count a miss.
+     * Pages in VA0's 2 MiB region (VA bits 22, 14, 13, 12 of VA0 are 0),
+     * mapped with A = D = 1: no updates. */
+    mmu_config_t cfg;
+    org_cfg(&cfg);
+    h_t *h = h_new_cfg(&cfg, MODE);
+    const uint64_t P0 = VA0, P1 = VA0 + 0x1000, P2 = VA0 + 0x2000, Q = VA0 + 0x4000;
+    const uint64_t P3 = VA0 + 0x400000, P4 = P3 + 0x1000; /* VA bit 22 = 1 */
+    const uint64_t pages[] = {P0, P1, P2, Q, P3, P4};
+    for (int i = 0; i < 6; i++) {
+        h_map(h, pages[i], PA(i + 1), MMU_PS_4K, PT_W | PT_U | PT_A | PT_D);
+        h_set_a(h, pages[i], 1);
+    }
+
+    /* a) load P0: cold walk, 20. Fills s1 (bit 14 = 0), l1a (bit 12 = 0);
+     * PML4E and PDPTE into pw1 (the only PWC for them), the PDE into pw1
+     * (bit 22 = 0) */
+    int a = h_at(h, 0, P0, ACC_R, U);
+    EXPECT_CYC(h, a, 0, 20);
+    EXPECT_OK(h, a, PA(1), MMU_PS_4K, MMU_SRC_WALK, 0);
+    CHECK(h_tlb_entry(h, "s1", P0, MMU_PS_4K) != NULL);
+    CHECK(h_tlb_entry(h, "s2", P0, MMU_PS_4K) == NULL);
+    CHECK(h_tlb_entry(h, "l1a", P0, MMU_PS_4K) != NULL);
+    CHECK(h_tlb_entry(h, "l1b", P0, MMU_PS_4K) == NULL);
+    CHECK(h_pwc_entry(h, "pw1", P0, 0) != NULL && h_pwc_entry(h, "pw1", P0, 1) != NULL);
+    CHECK(h_pwc_entry(h, "pw1", P0, 2) != NULL);
+    CHECK(h_pwc_entry(h, "pw2", P0, 2) == NULL);
+    /* b) load P1: misses; PDE-cache hit: rd PTE 104, rsp 108. Fills s1
+     * (bit 14 = 0) and l1b (bit 12 = 1) */
+    int b = h_at(h, 100, P1, ACC_R, U);
+    EXPECT_CYC(h, b, 100, 108);
+    EXPECT_OK(h, b, PA(2), MMU_PS_4K, MMU_SRC_WALK, 3);
+    CHECK(h_tlb_entry(h, "l1b", P1, MMU_PS_4K) != NULL);
+    CHECK(h_tlb_entry(h, "l1a", P1, MMU_PS_4K) == NULL);
+    CHECK(h_tlb_entry(h, "s1", P1, MMU_PS_4K) != NULL);
+    /* c) store P1: l1b serves stores and holds it: L1 hit, 201 */
+    int c = h_at(h, 200, P1, ACC_W, U);
+    EXPECT_CYC(h, c, 200, 201);
+    EXPECT_OK(h, c, PA(2), MMU_PS_4K, MMU_SRC_L1, 0);
+    /* d) store P0: l1b misses (P0 is in l1a, which serves no store); s1
+     * hits at 302, rsp 303; the refill for a store goes to l1b (way 1) */
+    int d = h_at(h, 300, P0, ACC_W, U);
+    EXPECT_CYC(h, d, 300, 303);
+    EXPECT_OK(h, d, PA(1), MMU_PS_4K, MMU_SRC_STLB, 0);
+    CHECK(h_tlb_entry(h, "l1b", P0, MMU_PS_4K) != NULL);
+    /* e) store P1: hit in l1b, touched: P1 most recent, P0 least */
+    int e = h_at(h, 400, P1, ACC_W, U);
+    EXPECT_CYC(h, e, 400, 401);
+    /* f) load P0: l1a and l1b both hold it; l1a comes first and answers;
+     * l1b is not touched (P0 stays its LRU way) */
+    int f = h_at(h, 500, P0, ACC_R, U);
+    EXPECT_CYC(h, f, 500, 501);
+    EXPECT_OK(h, f, PA(1), MMU_PS_4K, MMU_SRC_L1, 0);
+    /* g) store P2: misses; PDE-cache hit, rsp 608; its store fill into l1b
+     * evicts the LRU way: P0 (had f touched l1b, it would be P1) */
+    int g = h_at(h, 600, P2, ACC_W, U);
+    EXPECT_CYC(h, g, 600, 608);
+    EXPECT_OK(h, g, PA(3), MMU_PS_4K, MMU_SRC_WALK, 3);
+    CHECK(h_tlb_entry(h, "l1b", P0, MMU_PS_4K) == NULL);
+    CHECK(h_tlb_entry(h, "l1b", P1, MMU_PS_4K) != NULL);
+    CHECK(h_tlb_entry(h, "l1b", P2, MMU_PS_4K) != NULL);
+    /* h) store P1: still an L1 hit; i) store P0: l1b misses, s1 hits (803) */
+    int hh = h_at(h, 700, P1, ACC_W, U);
+    EXPECT_CYC(h, hh, 700, 701);
+    EXPECT_OK(h, hh, PA(2), MMU_PS_4K, MMU_SRC_L1, 0);
+    int i = h_at(h, 800, P0, ACC_W, U);
+    EXPECT_CYC(h, i, 800, 803);
+    EXPECT_OK(h, i, PA(1), MMU_PS_4K, MMU_SRC_STLB, 0);
+    /* j) load Q (bit 14 = 1): misses; PDE-cache hit, rsp 908; its level-2
+     * fill goes to s2, not s1; level 1: l1a (bit 12 = 0) */
+    int j = h_at(h, 900, Q, ACC_R, U);
+    EXPECT_CYC(h, j, 900, 908);
+    CHECK(h_tlb_entry(h, "s2", Q, MMU_PS_4K) != NULL);
+    CHECK(h_tlb_entry(h, "s1", Q, MMU_PS_4K) == NULL);
+    CHECK(h_tlb_entry(h, "l1a", Q, MMU_PS_4K) != NULL);
+    /* k) fetch Q: i4k, i2m miss; at level 2 s1 misses and s2 hits: 1003;
+     * refilled into i4k (holds 4K) */
+    int k = h_at(h, 1000, Q, ACC_X, U);
+    EXPECT_CYC(h, k, 1000, 1003);
+    EXPECT_OK(h, k, PA(4), MMU_PS_4K, MMU_SRC_STLB, 0);
+    CHECK(h_tlb_entry(h, "i4k", Q, MMU_PS_4K) != NULL);
+
+    /* counters, by hand from a..k */
+    const sa_counts_t *ca = h_cnt(h, "l1a"), *cb = h_cnt(h, "l1b"), *s1 = h_cnt(h, "s1"), *s2 = h_cnt(h, "s2");
+    CHECK_EQ(ca->lookups[ACC_R], 4); /* a, b, f, j */
+    CHECK_EQ(ca->hits[ACC_R], 1);    /* f */
+    CHECK_EQ(ca->lookups[ACC_W] + ca->lookups[ACC_X], 0);
+    CHECK_EQ(ca->fills, 2); /* P0, Q */
+    CHECK_EQ(cb->lookups[ACC_R], 4); /* a, b, f (counted, not probed), j */
+    CHECK_EQ(cb->hits[ACC_R], 0);
+    CHECK_EQ(cb->lookups[ACC_W], 6); /* c, d, e, g, h, i */
+    CHECK_EQ(cb->hits[ACC_W], 3);    /* c, e, h */
+    CHECK_EQ(cb->fills, 4);          /* P1 (b), P0 (d), P2 (g), P0 (i) */
+    CHECK_EQ(cb->evictions, 2);      /* P0 by g; P2 by i (P1 touched by h) */
+    CHECK_EQ(s1->lookups[ACC_R], 3); /* a, b, j */
+    CHECK_EQ(s1->lookups[ACC_W], 3); /* d, g, i */
+    CHECK_EQ(s1->lookups[ACC_X], 1); /* k */
+    CHECK_EQ(s1->hits[ACC_W], 2);    /* d, i */
+    CHECK_EQ(s1->fills, 3);          /* P0, P1, P2 */
+    CHECK_EQ(s2->lookups[ACC_W], 3); /* d and i counted after s1's hit, g */
+    CHECK_EQ(s2->hits[ACC_W], 0);
+    CHECK_EQ(s2->hits[ACC_X], 1); /* k */
+    CHECK_EQ(s2->fills, 1);       /* Q */
+    CHECK_EQ(h_cnt(h, "pw1")->hits[ACC_R] + h_cnt(h, "pw1")->hits[ACC_W], 3); /* b, g, j */
+    CHECK_EQ(h_cnt(h, "pw1")->fills, 3);                                       /* a: PML4E, PDPTE, PDE */
+    CHECK_EQ(h_cnt(h, "pw2")->hits[ACC_R] + h_cnt(h, "pw2")->hits[ACC_W], 0);
+    CHECK_EQ(h_cnt(h, "pw2")->lookups[ACC_R], 3); /* every walk looks up every PWC */
+
+    /* l) load P3 (VA bit 22 = 1, same 1 GiB region): pw1 hits PML4E and
+     * PDPTE: rd PDE 1104, PTE 1108, rsp 1112 (pwc 2). The walk read one
+     * non-leaf entry, the PDE: into pw2 (bit 22 = 1) */
+    int l = h_at(h, 1100, P3, ACC_R, U);
+    EXPECT_CYC(h, l, 1100, 1112);
+    EXPECT_OK(h, l, PA(5), MMU_PS_4K, MMU_SRC_WALK, 2);
+    CHECK(h_pwc_entry(h, "pw2", P3, 2) != NULL);
+    CHECK(h_pwc_entry(h, "pw1", P3, 2) == NULL);
+    CHECK_EQ(h_cnt(h, "pw1")->fills, 3);
+    /* m) load P4 (P3's 2 MiB): the deepest hit, pw2's PDE, gives the
+     * table: rd PTE 1204, rsp 1208 (pwc 3); pw1 (PDPTE) and pw2 (PDE)
+     * both hit */
+    int m = h_at(h, 1200, P4, ACC_R, U);
+    EXPECT_CYC(h, m, 1200, 1208);
+    EXPECT_OK(h, m, PA(6), MMU_PS_4K, MMU_SRC_WALK, 3);
+    CHECK_EQ(h_cnt(h, "pw2")->hits[ACC_R], 1);
+    CHECK_EQ(h_cnt(h, "pw1")->hits[ACC_R], 4); /* b, j, l, m */
+
+    /* A 1 GiB page fetched: at level 1 nothing holds 1G; of the splintering
+     * fetch arrays i4k (largest size below 1G: 4K) and i2m (2M) only those
+     * with the largest piece are candidates: i2m takes the 2 MiB piece.
+     * Level 2 has s2 holding 1G: the whole page. */
+    h_map(h, VG, PG, MMU_PS_1G, PT_W | PT_U | PT_A | PT_D);
+    h_set_a(h, VG, 3);
+    /* n) another 512 GiB region: cold, 12 */
+    int n = h_at(h, 1300, VG + OFF1, ACC_X, U);
+    EXPECT_CYC(h, n, 1300, 1312);
+    EXPECT_OK(h, n, PG + OFF1, MMU_PS_1G, MMU_SRC_WALK, 0);
+    EXPECT_ENTRY(h_tlb_entry(h, "i2m", VG + OFF1, MMU_PS_2M), MMU_PS_2M, MMU_PS_1G, PG + 0x12200000);
+    CHECK(h_tlb_entry(h, "i4k", VG + OFF1, MMU_PS_4K) == NULL);
+    EXPECT_ENTRY(h_tlb_entry(h, "s2", VG, MMU_PS_1G), MMU_PS_1G, MMU_PS_1G, PG);
+    CHECK(h_tlb_entry(h, "s1", VG + OFF1, MMU_PS_2M) == NULL); /* s1 does not splinter */
+    /* o) the next piece: i2m misses, s2 hits (1403); refilled as its piece */
+    int o = h_at(h, 1400, VG + OFF1 + 0x200000, ACC_X, U);
+    EXPECT_CYC(h, o, 1400, 1403);
+    EXPECT_OK(h, o, PG + OFF1 + 0x200000, MMU_PS_1G, MMU_SRC_STLB, 0);
+    EXPECT_ENTRY(h_tlb_entry(h, "i2m", VG + OFF1 + 0x200000, MMU_PS_2M), MMU_PS_2M, MMU_PS_1G, PG + 0x12400000);
+    /* p, q) a load of the page: s2 hits (1503); no level-1 array for loads
+     * holds 1G or splinters: no refill, the next load hits s2 again */
+    int p = h_at(h, 1500, VG + 0x1000, ACC_R, U);
+    EXPECT_CYC(h, p, 1500, 1503);
+    EXPECT_OK(h, p, PG + 0x1000, MMU_PS_1G, MMU_SRC_STLB, 0);
+    int q = h_at(h, 1600, VG + 0x1000, ACC_R, U);
+    EXPECT_CYC(h, q, 1600, 1603);
+    EXPECT_OK(h, q, PG + 0x1000, MMU_PS_1G, MMU_SRC_STLB, 0);
+    h_free(h);
+}
+
+/* ---------------------------------------------------------------- 16 */
+static void test_org_serves(void)
+{
+    /* tiny, a 2 MiB page: loads fill dtlbbig (load-only), stores sdtlb
+     * (store-only); at level 2 stlb (4K, 2M) serves all three kinds */
+    mmu_config_t cfg;
+    tiny_cfg(&cfg);
+    h_t *h = h_new_cfg(&cfg, MODE);
+    const uint64_t Y = VA0, W = VA0 + 0x200000;
+    const uint64_t FY = 0x0000000123400000ull, FW = 0x0000000123600000ull;
+    h_map(h, Y, FY, MMU_PS_2M, PT_W | PT_U | PT_A | PT_D);
+    h_map(h, W, FW, MMU_PS_2M, PT_W | PT_U | PT_A | PT_D);
+    h_set_a(h, Y, 2);
+    h_set_a(h, W, 2);
+    /* a) store Y: cold 2 MiB walk, 16 (6.4): stlb (level 2), sdtlb (level 1) */
+    int a = h_at(h, 0, Y + 0x10, ACC_W, U);
+    EXPECT_CYC(h, a, 0, 16);
+    EXPECT_OK(h, a, FY + 0x10, MMU_PS_2M, MMU_SRC_WALK, 0);
+    EXPECT_ENTRY(h_tlb_entry(h, "sdtlb", Y, MMU_PS_2M), MMU_PS_2M, MMU_PS_2M, FY);
+    EXPECT_ENTRY(h_tlb_entry(h, "stlb", Y, MMU_PS_2M), MMU_PS_2M, MMU_PS_2M, FY);
+    CHECK(h_tlb_entry(h, "dtlbbig", Y, MMU_PS_2M) == NULL);
+    CHECK(h_tlb_entry(h, "itlb2m", Y, MMU_PS_2M) == NULL);
+    /* b) load Y: sdtlb is not looked up by loads: L1 miss, stlb hit 103;
+     * refilled into dtlbbig. c) then an L1 hit */
+    int b = h_at(h, 100, Y + 0x20, ACC_R, U);
+    EXPECT_CYC(h, b, 100, 103);
+    EXPECT_OK(h, b, FY + 0x20, MMU_PS_2M, MMU_SRC_STLB, 0);
+    EXPECT_ENTRY(h_tlb_entry(h, "dtlbbig", Y, MMU_PS_2M), MMU_PS_2M, MMU_PS_2M, FY);
+    int c = h_at(h, 200, Y + 0x30, ACC_R, U);
+    EXPECT_CYC(h, c, 200, 201);
+    /* d) fetch Y: itlb2m misses, stlb hits 303, refilled into itlb2m */
+    int d = h_at(h, 300, Y + 0x40, ACC_X, U);
+    EXPECT_CYC(h, d, 300, 303);
+    EXPECT_OK(h, d, FY + 0x40, MMU_PS_2M, MMU_SRC_STLB, 0);
+    EXPECT_ENTRY(h_tlb_entry(h, "itlb2m", Y, MMU_PS_2M), MMU_PS_2M, MMU_PS_2M, FY);
+    /* e) load W: cold except the PDPTE cache (same 1 GiB): rd PDE 404, rsp
+     * 408 (pwc 2); fills dtlbbig, not sdtlb; f) store W: sdtlb misses, stlb
+     * hits (503), refilled into sdtlb; g) store W again: L1 hit */
+    int e = h_at(h, 400, W, ACC_R, U);
+    EXPECT_CYC(h, e, 400, 408);
+    EXPECT_OK(h, e, FW, MMU_PS_2M, MMU_SRC_WALK, 2);
+    CHECK(h_tlb_entry(h, "sdtlb", W, MMU_PS_2M) == NULL);
+    int f = h_at(h, 500, W + 8, ACC_W, U);
+    EXPECT_CYC(h, f, 500, 503);
+    EXPECT_OK(h, f, FW + 8, MMU_PS_2M, MMU_SRC_STLB, 0);
+    int g = h_at(h, 600, W + 16, ACC_W, U);
+    EXPECT_CYC(h, g, 600, 601);
+    EXPECT_OK(h, g, FW + 16, MMU_PS_2M, MMU_SRC_L1, 0);
+    CHECK_EQ(h_cnt(h, "sdtlb")->lookups[ACC_R] + h_cnt(h, "sdtlb")->lookups[ACC_X], 0);
+    CHECK_EQ(h_cnt(h, "sdtlb")->lookups[ACC_W], 3);
+    CHECK_EQ(h_cnt(h, "dtlbbig")->lookups[ACC_W] + h_cnt(h, "dtlbbig")->lookups[ACC_X], 0);
+    CHECK_EQ(h_cnt(h, "dtlbbig")->lookups[ACC_R], 3);
+    /* the 4K arrays look up every size they hold: dtlb (4K) by loads and
+     * stores, itlb (4K) by the fetch */
+    CHECK_EQ(h_cnt(h, "dtlb")->lookups[ACC_R] + h_cnt(h, "dtlb")->lookups[ACC_W], 6);
+    CHECK_EQ(h_cnt(h, "itlb")->lookups[ACC_X], 1);
     h_free(h);
 }
 
@@ -1767,5 +2323,8 @@ int main(void)
     test_protocol_violations();
     test_next_event();
     test_latency_parameters();
+    test_org_tiny_splinter();
+    test_org_choice();
+    test_org_serves();
     CHECK_DONE();
 }

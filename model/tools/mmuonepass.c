@@ -23,22 +23,33 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: mmuonepass [mmusim options] --stlb ENTRIES:WAYS[,ENTRIES:WAYS...] [--json FILE]\n"
-            "STLB hits and walks for every listed STLB geometry from one in-order run (LRU stack\n"
-            "simulation, docs/studies.md). Needs issue = inorder and stlb.repl = lru. The run itself\n"
-            "uses the configuration's own STLB, and its counts are checked against the stacks.\n"
+            "Level-2 TLB hits and walks for every listed geometry of the level-2 TLB array tlb.stlb\n"
+            "(tlb.stlb.entries, tlb.stlb.ways) from one in-order run (LRU stack simulation,\n"
+            "docs/studies.md). The run itself uses the configuration's own tlb.stlb, and its counts\n"
+            "are checked against the stacks. Needs (model/onepass.h):\n"
+            "  issue = inorder; a level-2 TLB array named stlb (tlb.stlb.level = 2) with\n"
+            "  tlb.stlb.repl = lru and at most 64 ways; no other level-2 array that holds or takes\n"
+            "  (splinters) the pages tlb.stlb takes; tlb.stlb takes a page size for every access\n"
+            "  kind it serves or for none.\n"
+            "Other level-2 arrays (e.g. skylake's tlb.stlb1g) stay as configured; their hits count\n"
+            "in stlb_hits of every geometry.\n"
             "\n"
-            "  --stlb LIST              geometries, e.g. 64:64,512:4,1536:12; 0 = no STLB (repeatable)\n"
+            "  --stlb LIST              tlb.stlb geometries, e.g. 64:64,512:4,1536:12; 0 = no tlb.stlb\n"
+            "                           (repeatable)\n"
             "  --json [FILE]            {\"run\": statistics of the run, \"sizes\": [one per geometry]}\n"
+            "  --check                  only check the configuration: print 'one pass: ok' and exit 0,\n"
+            "                           or the reason and exit 1 (no workload, no --stlb needed)\n"
             "  -q, --quiet              no table\n"
             "Configuration: -p/--preset, -c/--config, -s/--set KEY=VALUE, --backing, --issue\n"
             "Workload: -w/--workload, --footprint, -n/--accesses, --stride, --mix, --alpha,\n"
             "          --access-size, --base, --seed      Trace: -t/--trace FILE, --format FMT\n"
             "(as in mmusim --help).\n"
             "\n"
-            "Each entry of \"sizes\" has \"stlb.entries\", \"stlb.ways\", \"accesses\", \"control_ops\" and\n"
-            "\"by_size\" with, per bucket, the counts that are exact for that geometry: translations,\n"
-            "reads, writes, fetches, l1_hits, stlb_hits, walks, joined, faults. Latencies, cycles and\n"
-            "walk traffic depend on the geometry and need separate mmusim runs.\n"
+            "Each entry of \"sizes\" has \"tlb.stlb.entries\", \"tlb.stlb.ways\", \"accesses\",\n"
+            "\"control_ops\" and \"by_size\" with, per bucket, the counts that are exact for that\n"
+            "geometry: translations, reads, writes, fetches, l1_hits, stlb_hits (level-2 hits), walks,\n"
+            "joined, faults. Latencies, cycles, walk traffic and the per-array counters depend on\n"
+            "the geometry and need separate mmusim runs.\n"
             "\n"
             "Example:\n"
             "  mmuonepass --issue inorder -w zipf --footprint 1G --stlb 64:4,128:4,256:4,512:4\n");
@@ -97,8 +108,8 @@ static cJSON *size_json(const cJSON *run, const onepass_size_t *s, const onepass
     static const char *const drop_b[] = {"soft_misses",    "walk_start", "walk_mem_reads", "walk_mem_writes",
                                          "mem_refs_per_walk", "latency",  "latency_hit",    "latency_walk"};
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "stlb.entries", s->entries);
-    cJSON_AddNumberToObject(o, "stlb.ways", s->entries ? s->ways : 0);
+    cJSON_AddNumberToObject(o, "tlb.stlb.entries", s->entries);
+    cJSON_AddNumberToObject(o, "tlb.stlb.ways", s->entries ? s->ways : 0);
     cJSON *d = cJSON_Duplicate(run, 1);
     for (size_t i = 0; i < sizeof drop_top / sizeof drop_top[0]; i++)
         cJSON_DeleteItemFromObjectCaseSensitive(d, drop_top[i]);
@@ -121,7 +132,7 @@ static cJSON *size_json(const cJSON *run, const onepass_size_t *s, const onepass
 
 enum {
     OPT_BACKING = 256, OPT_ISSUE, OPT_FOOT, OPT_STRIDE, OPT_MIX, OPT_ALPHA, OPT_ASIZE, OPT_BASE, OPT_SEED,
-    OPT_FORMAT, OPT_JSON, OPT_STLB
+    OPT_FORMAT, OPT_JSON, OPT_STLB, OPT_CHECK
 };
 
 static int parse_u64_opt(const char *opt, const char *v, uint64_t *out, int sizes)
@@ -146,12 +157,13 @@ int main(int argc, char **argv)
         {"trace", required_argument, 0, 't'},       {"format", required_argument, 0, OPT_FORMAT},
         {"json", optional_argument, 0, OPT_JSON},   {"stlb", required_argument, 0, OPT_STLB},
         {"quiet", no_argument, 0, 'q'},             {"help", no_argument, 0, 'h'},
+        {"check", no_argument, 0, OPT_CHECK},
         {0, 0, 0, 0}};
     const char *preset = "skylake", *config = NULL, *trace = NULL, *json = NULL;
     static char sets[256][512];
     static onepass_size_t sizes[MAX_SIZES];
     unsigned nsizes = 0;
-    int nsets = 0, quiet = 0, have_wl = 0, seed_set = 0;
+    int nsets = 0, quiet = 0, have_wl = 0, seed_set = 0, check_only = 0;
     uint64_t seed = 1;
     trace_fmt_t fmt = TRACE_FMT_AUTO;
     wl_spec_t ws;
@@ -209,6 +221,7 @@ int main(int argc, char **argv)
                 return 2;
             break;
         case 'q': quiet = 1; break;
+        case OPT_CHECK: check_only = 1; break;
         case 'h': usage(stdout); return 0;
         case ':':
             fprintf(stderr, "mmuonepass: option '%s' needs a value (see --help)\n", argv[optind - 1]);
@@ -226,12 +239,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "mmuonepass: --trace and workload options exclude each other\n");
         return 2;
     }
-    if (!trace && !have_wl) {
+    if (!trace && !have_wl && !check_only) {
         fprintf(stderr, "mmuonepass: give a workload (-w) or a trace (-t) (see --help)\n");
         return 2;
     }
-    if (nsizes == 0) {
-        fprintf(stderr, "mmuonepass: give the STLB geometries with --stlb (see --help)\n");
+    if (nsizes == 0 && !check_only) {
+        fprintf(stderr, "mmuonepass: give the tlb.stlb geometries with --stlb (see --help)\n");
         return 2;
     }
 
@@ -254,6 +267,14 @@ int main(int argc, char **argv)
         ws.seed = cfg.seed;
     }
     onepass_t *op;
+    if (check_only) {
+        if (cfg_check(&cfg, err, sizeof err) != 0 || onepass_check(&cfg, err, sizeof err) != 0) {
+            fprintf(stderr, "mmuonepass: %s\n", err);
+            return 1;
+        }
+        printf("one pass: ok\n");
+        return 0;
+    }
     if (cfg_check(&cfg, err, sizeof err) != 0 || onepass_check(&cfg, err, sizeof err) != 0 ||
         onepass_create(sizes, nsizes, &op, err, sizeof err) != 0) {
         fprintf(stderr, "mmuonepass: %s\n", err);
@@ -301,7 +322,7 @@ int main(int argc, char **argv)
     if (!quiet && !(json && !strcmp(json, "-"))) {
         const stats_bucket_t *t = &st.b[STATS_B_TOTAL];
         printf("%" PRIu64 " accesses, %" PRIu64 " translations, %" PRIu64 " L1 hits, %" PRIu64
-               " STLB lookups (one pass over %u geometries)\n",
+               " level-2 lookups (one pass over %u geometries of tlb.stlb)\n",
                st.accesses, t->translations, t->l1_hits, t->stlb_hits + t->walks, nsizes);
         printf("%8s %5s %6s %12s %12s %9s %12s\n", "entries", "ways", "sets", "stlb_hits", "walks", "STLB hit%",
                "walks/1k acc");

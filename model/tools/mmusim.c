@@ -30,12 +30,15 @@ static void usage(FILE *f)
             "Zipf workload backed by 4 KiB, 2 MiB and 1 GiB pages on the skylake preset.\n"
             "\n"
             "Configuration (applied in this order: preset, config file, --set):\n"
-            "  -p, --preset NAME        tiny | skylake | zen2 (default skylake)\n"
+            "  -p, --preset NAME        tiny | skylake | goldencove | zen2 | zen4 (default skylake;\n"
+            "                           --list-presets)\n"
             "  -c, --config FILE        JSON configuration file (docs/config.md)\n"
-            "  -s, --set KEY=VALUE      set one key, e.g. --set stlb.entries=2048 (repeatable)\n"
+            "  -s, --set KEY=VALUE      set one key, e.g. --set tlb.stlb.entries=2048 (repeatable);\n"
+            "                           tlb.NAME.FIELD / pwc.NAME.FIELD of a new NAME adds an array,\n"
+            "                           --set tlb.NAME=off removes one (docs/config.md)\n"
             "      --backing SIZE       4k | 2m | 1g | mix   (same as --set backing=SIZE)\n"
             "      --issue MODE         pipelined | inorder  (same as --set issue=MODE)\n"
-            "      --list-presets       print the presets and exit\n"
+            "      --list-presets       print the presets with their descriptions and sources, and exit\n"
             "      --dump-config        print every key of the resulting configuration and exit\n"
             "\n"
             "Workload (built-in generator):\n"
@@ -78,7 +81,7 @@ static void usage(FILE *f)
             "\n"
             "Presets:\n");
     for (int i = 0; cfg_preset_names[i]; i++)
-        fprintf(f, "  %-8s %s\n", cfg_preset_names[i], cfg_preset_descr[i]);
+        fprintf(f, "  %-10s %s\n", cfg_preset_names[i], cfg_preset_descr[i]);
     fprintf(f, "\nExamples:\n"
                "  mmusim --workload zipf --footprint 4G --backing 2m\n"
                "  mmusim --preset zen2 --trace prog.lackey.zst --json stats.json\n"
@@ -442,7 +445,7 @@ int main(int argc, char **argv)
     }
     if (list) {
         for (int i = 0; cfg_preset_names[i]; i++)
-            printf("%-8s %s\n", cfg_preset_names[i], cfg_preset_descr[i]);
+            printf("%-10s %s\n", cfg_preset_names[i], cfg_preset_descr[i]);
         return 0;
     }
     if (trace && have_wl) {
