@@ -27,7 +27,8 @@ static void usage(FILE *f)
             "usage: mmusim [OPTIONS]\n"
             "Cycle-level x86-64 MMU model: TLBs, page-walk caches, page-table walker.\n"
             "With no workload or trace option, runs the built-in demonstration: one\n"
-            "Zipf workload backed by 4 KiB, 2 MiB and 1 GiB pages on the skylake preset.\n"
+            "Zipf workload backed by 4 KiB, 2 MiB and 1 GiB pages on the skylake preset\n"
+            "(without --preset, --config or --set: then on all four real cores' presets too).\n"
             "\n"
             "Configuration (applied in this order: preset, config file, --set):\n"
             "  -p, --preset NAME        tiny | skylake | goldencove | zen2 | zen4 (default skylake;\n"
@@ -183,14 +184,93 @@ static void write_csv(FILE *f, const stats_t *st, const char *label, int header)
 
 /* ---------------------------------------------------------------- demo */
 
+/* One run of the demonstration's workload on cfg with backing b. */
+static int demo_run(const sim_config_t *cfg, backing_t b, const wl_spec_t *ws, progress_t *pg, const char *label,
+                    sim_priv_t priv, stats_t *st)
+{
+    char err[512];
+    sim_config_t c = *cfg;
+    c.backing = b;
+    workload_t *w;
+    if (stats_init(st) != 0 || wl_create(ws, &w, err, sizeof err) != 0) {
+        fprintf(stderr, "mmusim: %s\n", err);
+        return 1;
+    }
+    pg->label = label;
+    pg->shown = 0;
+    clock_gettime(CLOCK_MONOTONIC, &pg->start);
+    sim_source_t src = {wl_src_next, NULL, w, "workload", NULL, NULL, NULL, progress_cb, pg};
+    sim_opts_t opts = {0};
+    opts.priv = priv;
+    int rc = sim_run_opts(&c, &opts, &src, st, err, sizeof err);
+    wl_destroy(w);
+    if (rc != 0) {
+        fprintf(stderr, "mmusim: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+/* The demonstration's second part: the same workload on the presets of the
+ * four real cores (docs/config.md), one line per core: walks per 1000
+ * translations and mean latency for each page size. sky: the skylake runs
+ * already made. */
+static int demo_cores(const sim_config_t *base, const stats_t sky[3], const wl_spec_t *ws, progress_t *pg,
+                      sim_priv_t priv)
+{
+    static const char *const cores[] = {"skylake", "goldencove", "zen2", "zen4"};
+    char err[256];
+    printf("\nThe same accesses on each real core's organisation (--preset NAME; docs/config.md):\n"
+           "%-11s %26s %26s %26s\n%-11s", "", "walks per 1000 translations", "mean latency (cycles)",
+           "level-1 hit %", "preset");
+    for (int k = 0; k < 3; k++)
+        printf(" %8s %8s %8s", "4 KiB", "2 MiB", "1 GiB");
+    printf("\n");
+    for (int p = 0; p < 4; p++) {
+        stats_t own[3];
+        const stats_t *st = sky;
+        if (p > 0) {
+            sim_config_t c;
+            if (cfg_preset(&c, cores[p], err, sizeof err) != 0) {
+                fprintf(stderr, "mmusim: %s\n", err);
+                return 1;
+            }
+            c.issue = base->issue;
+            for (int i = 0; i < 3; i++) {
+                char label[64];
+                snprintf(label, sizeof label, "[%s %s] ", cores[p], i == 0 ? "4K" : i == 1 ? "2M" : "1G");
+                if (demo_run(&c, (backing_t)i, ws, pg, label, priv, &own[i]) != 0)
+                    return 1;
+            }
+            st = own;
+        }
+        printf("%-11s", cores[p]);
+        for (int i = 0; i < 3; i++) {
+            const stats_bucket_t *b = &st[i].b[STATS_B_TOTAL];
+            printf(" %8.2f", b->translations ? 1000.0 * (double)(b->walks + b->joined) / (double)b->translations : 0.0);
+        }
+        for (int i = 0; i < 3; i++)
+            printf(" %8.2f", stats_mean(&st[i].b[STATS_B_TOTAL].lat_all));
+        for (int i = 0; i < 3; i++) {
+            const stats_bucket_t *b = &st[i].b[STATS_B_TOTAL];
+            printf(" %8.2f", b->translations ? 100.0 * (double)b->l1_hits / (double)b->translations : 0.0);
+        }
+        printf("\n");
+        fflush(stdout);
+        if (p > 0)
+            for (int i = 0; i < 3; i++)
+                stats_free(&own[i]);
+    }
+    return 0;
+}
+
 static int run_demo(const sim_config_t *base, const char *preset, const wl_spec_t *wbase, int quiet, progress_t *pg, const char *json_path,
-                    const char *csv_path, sim_priv_t priv)
+                    const char *csv_path, sim_priv_t priv, int cores)
 {
     if ((json_path && !strcmp(json_path, "-")) || (csv_path && !strcmp(csv_path, "-")))
         quiet = 1; /* stdout carries the document */
     static const char *const names[3] = {"4 KiB", "2 MiB", "1 GiB"};
     stats_t st[3];
-    char err[512];
     wl_spec_t ws = *wbase;
     if (!quiet) {
         char fp[32];
@@ -202,27 +282,10 @@ static int run_demo(const sim_config_t *base, const char *preset, const wl_spec_
                ws.mix[2], preset);
     }
     for (int i = 0; i < 3; i++) {
-        sim_config_t c = *base;
-        c.backing = (backing_t)i;
-        workload_t *w;
-        if (stats_init(&st[i]) != 0 || wl_create(&ws, &w, err, sizeof err) != 0) {
-            fprintf(stderr, "mmusim: %s\n", err);
-            return 1;
-        }
         char label[64];
         snprintf(label, sizeof label, "[%s] ", names[i]);
-        pg->label = label;
-        pg->shown = 0;
-        clock_gettime(CLOCK_MONOTONIC, &pg->start);
-        sim_source_t src = {wl_src_next, NULL, w, "workload", NULL, NULL, NULL, progress_cb, pg};
-        sim_opts_t opts = {0};
-        opts.priv = priv;
-        int rc = sim_run_opts(&c, &opts, &src, &st[i], err, sizeof err);
-        wl_destroy(w);
-        if (rc != 0) {
-            fprintf(stderr, "mmusim: %s\n", err);
+        if (demo_run(base, (backing_t)i, &ws, pg, label, priv, &st[i]) != 0)
             return 1;
-        }
         if (!quiet) {
             printf("== backed by %s pages: %" PRIu64 " cycles ==\n", names[i], st[i].cycles);
             stats_print_table(&st[i], stdout);
@@ -240,6 +303,11 @@ static int run_demo(const sim_config_t *base, const char *preset, const wl_spec_
                    100.0 * (double)(b->walks + b->joined) / n,
                    b->walks ? (double)(b->mem_reads + b->mem_writes) / (double)b->walks : 0.0, stats_mean(&b->lat_all),
                    stats_percentile(&b->lat_all, 99), b->lat_all.max, st[i].cycles);
+        }
+        if (cores && demo_cores(base, st, &ws, pg, priv) != 0) {
+            for (int i = 0; i < 3; i++)
+                stats_free(&st[i]);
+            return 1;
         }
     }
     int rc = 0;
@@ -312,6 +380,7 @@ int main(int argc, char **argv)
         {"snapshot", required_argument, 0, OPT_SNAPSHOT}, {"priv", required_argument, 0, OPT_PRIV},
         {"log", required_argument, 0, OPT_LOG},  {0, 0, 0, 0}};
 
+    int preset_given = 0;
     const char *preset = "skylake", *config = NULL, *trace = NULL, *json = NULL, *csv = NULL, *save = NULL;
     static const char *sets[256];
     static char setbuf[256][512];
@@ -347,7 +416,7 @@ int main(int argc, char **argv)
             continue;
         }
         switch (c) {
-        case 'p': preset = optarg; break;
+        case 'p': preset = optarg, preset_given = 1; break;
         case 'c': config = optarg; break;
         case 's':
         case OPT_BACKING:
@@ -567,7 +636,10 @@ int main(int argc, char **argv)
         demo.alpha = 0.9;
         demo.seed = ws.seed;
         cfg.issue = ISSUE_INORDER; /* latency of a translation, without queueing */
-        return run_demo(&cfg, preset, &demo, quiet, &pg, json, csv, priv);
+        /* the plain default (no preset, file or key given): also the four
+         * real cores side by side */
+        int cores = !preset_given && !config && nsets == 0 && !strcmp(preset, "skylake");
+        return run_demo(&cfg, preset, &demo, quiet, &pg, json, csv, priv, cores);
     }
 
     stats_t st;
