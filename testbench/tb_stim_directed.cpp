@@ -9,7 +9,7 @@
 // function) plus expectations on the C model's responses. Lockstep compares
 // the RTL with the model in every cycle; the expectations check that the test
 // really exercises its case. Latency expectations assume the diagrams'
-// parameters (the tiny preset: L1_LAT 1, STLB_LAT 2, PWC_LAT 1) and memory
+// parameters (the tiny preset: L1_LAT 1, L2_LAT 2, PWC_LAT 1) and memory
 // latency 3, the default of directed tests; with --mem-lat other than 3 only
 // the other fields are checked.
 #include <cinttypes>
@@ -40,13 +40,14 @@ class ScriptStim : public Stimulus {
         std::string e;
         if (!ctx_.mem_lat_given)
             ctx_.mem_lat->parse("3", e);
-        timing_ = ctx_.mem_lat->is_fixed(3) && ctx_.cfg->mmu.l1_lat == 1 && ctx_.cfg->mmu.stlb_lat == 2 &&
-                  ctx_.cfg->mmu.pwc_lat == 1;
+        timing_ = ctx_.mem_lat->is_fixed(3) && mmu_cfg_l1_lat(&ctx_.cfg->mmu) == 1 &&
+                  mmu_cfg_l2_lat(&ctx_.cfg->mmu) == 2 && mmu_cfg_pwc_lat(&ctx_.cfg->mmu) == 1;
         geometry_ = tiny_geometry(ctx_.cfg->mmu);
     }
     // The tests were written for the tiny preset's arrays, walkers and
     // request table: where a translation is found (L1, STLB, which PWC
-    // level) and when the request table fills depend on them.
+    // level) and when the request table fills depend on them. (The arrays'
+    // names do not matter.)
     static bool tiny_geometry(const mmu_config_t &c)
     {
         sim_config_t t;
@@ -57,12 +58,15 @@ class ScriptStim : public Stimulus {
             return a.entries == b.entries && a.ways == b.ways && a.repl == b.repl &&
                    (a.repl != MMU_REPL_RANDOM || a.lfsr_seed == b.lfsr_seed);
         };
-        bool ok = same(c.stlb, t.mmu.stlb) && c.stlb_sizes == t.mmu.stlb_sizes && c.walkers == t.mmu.walkers &&
+        bool ok = c.ntlb == t.mmu.ntlb && c.npwc == t.mmu.npwc && c.walkers == t.mmu.walkers &&
                   c.outstanding == t.mmu.outstanding;
-        for (int i = 0; i < MMU_PS_COUNT; i++)
-            ok = ok && same(c.itlb[i], t.mmu.itlb[i]) && same(c.dtlb[i], t.mmu.dtlb[i]);
-        for (int i = 0; i < MMU_PWC_COUNT; i++)
-            ok = ok && same(c.pwc[i], t.mmu.pwc[i]);
+        for (unsigned i = 0; ok && i < c.ntlb; i++) {
+            const mmu_tlb_cfg_t &x = c.tlb[i], &y = t.mmu.tlb[i];
+            ok = same(x.a, y.a) && x.level == y.level && x.serves == y.serves && x.sizes == y.sizes &&
+                 x.splinter == y.splinter;
+        }
+        for (unsigned i = 0; ok && i < c.npwc; i++)
+            ok = same(c.pwc[i].a, t.mmu.pwc[i].a) && c.pwc[i].levels == t.mmu.pwc[i].levels;
         return ok;
     }
     std::string name() const override { return name_; }
