@@ -612,89 +612,152 @@ module mmu_top #(
   // is bits [p*F +: F]. Entries are EW-bit vectors in the layout of
   // mmu_pkg::sa_entry_t (mmu_pkg::sa_*).
 
-  // [T:fill] The array of level lv that a translation of page size ps at va
-  // is filled into for access kind acc, as model/lookup.c lk_fill_target:
-  // {1 if some array takes it, its slot, the entry's size}. The candidates
-  // are the level's enabled arrays that serve acc and hold ps (the entry is
-  // the whole page); if there is none, those with splinter on whose largest
-  // size below ps is the largest of all (the entry is the piece of that
-  // size); of k candidates (slot order) the one numbered
-  // (tag >> log2(sets of the first)) mod k, tag the entry's. Everything but
-  // acc, ps and va is a parameter: synthesis folds the loops.
-  function automatic logic [6:0] fill_target(input int unsigned lv, input logic [1:0] acc, input logic [1:0] ps,
-                                             input logic [63:0] va);
+  // [T:fill] Where a translation is filled, as model/lookup.c
+  // lk_fill_target: at level lv for access kind acc and page size ps the
+  // candidates are the level's enabled arrays that serve acc and hold ps
+  // (the entry is the whole page); if there is none, those with splinter on
+  // whose largest size below ps is the largest of all (the entry is the
+  // piece of that size); of k candidates (slot order) the one numbered
+  // (tag >> log2(sets of the first)) mod k, tag the entry's. All but the
+  // choice among the candidates depends on parameters only, so it is a
+  // constant table, FILL_INFO_V, computed at elaboration: for each (lv, acc,
+  // ps), entry ((lv-1)*9 + acc*3 + ps), 32 bits: [11:0] the candidate
+  // slots, [15:12] k, [20:16] log2 of the first candidate's sets, [22:21]
+  // the entry's size, [23] 1 if some array takes it. (Computed in the
+  // logic instead, with acc and ps as signals, the variable bit selects and
+  // shifts it needs made yosys's `share` pass run out of 24 GB.)
+  function automatic logic [18*32-1:0] fill_info_all();
     logic [NT-1:0] cand;
-    int unsigned   k, n, sets, sh, best, q;
-    logic [3:0]    slot;
+    int unsigned   k, best, q, sets;
+    logic [4:0]    sh;
     logic          got;
     logic [1:0]    p;
-    logic [35:0]   x;
-    logic [4:0]    r;
-    cand = '0;
-    k = 0;
-    for (int unsigned i = 0; i < NT; i++) begin
-      if (TLB_ENTRIES_V[i*32 +: 32] != 0 && TLB_LEVEL_V[i*32 +: 32] == lv && TLB_SERVES_V[i*32 + 32'(acc)] &&
-          TLB_SIZES_V[i*32 + 32'(ps)]) begin
-        cand[i] = 1'b1;
-        k = k + 1;
-      end
-    end
-    p = ps;
-    best = 0;  // 1 + the largest piece size so far, 0 none
-    q = 0;
-    if (k == 0) begin
-      for (int unsigned i = 0; i < NT; i++) begin
-        if (TLB_ENTRIES_V[i*32 +: 32] != 0 && TLB_LEVEL_V[i*32 +: 32] == lv && TLB_SERVES_V[i*32 + 32'(acc)] &&
-            TLB_SPLINTER_V[i*32 +: 32] != 0) begin
-          q = 0;  // 1 + its largest size below ps
-          for (int unsigned s = 0; s < 3; s++) begin
-            if (s < 32'(ps) && TLB_SIZES_V[i*32 + s]) q = s + 1;
+    fill_info_all = '0;
+    for (int unsigned lv = 1; lv <= 2; lv++) begin
+      for (int unsigned acc = 0; acc < 3; acc++) begin
+        for (int unsigned ps = 0; ps < 3; ps++) begin
+          cand = '0;
+          k = 0;
+          for (int unsigned i = 0; i < NT; i++) begin
+            if (TLB_ENTRIES_V[i*32 +: 32] != 0 && TLB_LEVEL_V[i*32 +: 32] == lv && TLB_SERVES_V[i*32 + acc] &&
+                TLB_SIZES_V[i*32 + ps]) begin
+              cand[i] = 1'b1;
+              k = k + 1;
+            end
           end
-          if (q != 0 && q > best) begin
-            best = q;
-            cand = '0;
-            k = 0;
+          p = 2'(ps);
+          best = 0;  // 1 + the largest piece size so far, 0 none
+          if (k == 0) begin
+            for (int unsigned i = 0; i < NT; i++) begin
+              if (TLB_ENTRIES_V[i*32 +: 32] != 0 && TLB_LEVEL_V[i*32 +: 32] == lv && TLB_SERVES_V[i*32 + acc] &&
+                  TLB_SPLINTER_V[i*32 +: 32] != 0) begin
+                q = 0;  // 1 + its largest size below ps
+                for (int unsigned s = 0; s < 3; s++) begin
+                  if (s < ps && TLB_SIZES_V[i*32 + s]) q = s + 1;
+                end
+                if (q != 0 && q > best) begin
+                  best = q;
+                  cand = '0;
+                  k = 0;
+                end
+                if (q != 0 && q == best) begin
+                  cand[i] = 1'b1;
+                  k = k + 1;
+                end
+              end
+            end
+            if (best != 0) p = 2'(best - 1);
           end
-          if (q != 0 && q == best) begin
-            cand[i] = 1'b1;
-            k = k + 1;
+          got = 1'b0;
+          sets = 1;
+          for (int unsigned i = 0; i < NT; i++) begin
+            if (!got && cand[i]) begin
+              got = 1'b1;
+              sets = TLB_SETS_V[i*32 +: 32];
+            end
           end
+          sh = 0;
+          for (int unsigned b = 0; b < 17; b++) begin
+            if ((32'd1 << b) == sets) sh = 5'(b);
+          end
+          fill_info_all[((lv - 1)*9 + acc*3 + ps)*32 +: 32] = {8'd0, k != 0, p, sh, 4'(k), cand};
         end
       end
-      if (best != 0) p = 2'(best - 1);
     end
-    // the first candidate's sets, log2
-    got = 1'b0;
-    sets = 1;
-    for (int unsigned i = 0; i < NT; i++) begin
-      if (!got && cand[i]) begin
-        got = 1'b1;
-        sets = TLB_SETS_V[i*32 +: 32];
+  endfunction
+  localparam logic [18*32-1:0] FILL_INFO_V = fill_info_all();
+
+  // The same for the page-walk caches: for level pl (0 PML4E, 1 PDPTE,
+  // 2 PDE), entry pl, 16 bits: [3:0] the PWCs that hold it, [6:4] k,
+  // [11:7] log2 of the first one's sets, [12] 1 if some PWC holds it.
+  function automatic logic [3*16-1:0] pwc_info_all();
+    logic [NP-1:0] cand;
+    int unsigned   k, sets;
+    logic [4:0]    sh;
+    logic          got;
+    pwc_info_all = '0;
+    for (int unsigned pl = 0; pl < 3; pl++) begin
+      cand = '0;
+      k = 0;
+      got = 1'b0;
+      sets = 1;
+      for (int unsigned j = 0; j < NP; j++) begin
+        if (PWC_ENTRIES_V[j*32 +: 32] != 0 && PWC_LEVELS_V[j*32 + pl]) begin
+          cand[j] = 1'b1;
+          k = k + 1;
+          if (!got) sets = PWC_SETS_V[j*32 +: 32];
+          got = 1'b1;
+        end
       end
+      sh = 0;
+      for (int unsigned b = 0; b < 17; b++) begin
+        if ((32'd1 << b) == sets) sh = 5'(b);
+      end
+      pwc_info_all[pl*16 +: 16] = {3'd0, k != 0, sh, 3'(k), cand};
     end
-    sh = 0;
-    for (int unsigned b = 0; b < 17; b++) begin
-      if ((32'd1 << b) == sets) sh = b;
+  endfunction
+  localparam logic [3*16-1:0] PWC_INFO_V = pwc_info_all();
+
+  // Of the candidates cand (k of them, slot order), the one numbered
+  // (x >> sh) mod k: the bits above the first candidate's set index
+  // (written with constant shifts and a bitwise remainder: no `%`, no
+  // variable shift, which yosys's `share` pass handles badly).
+  function automatic logic [3:0] choose(input logic [NT-1:0] cand, input logic [3:0] k, input logic [4:0] sh,
+                                        input logic [35:0] x);
+    logic [35:0] y;
+    logic [4:0]  r;
+    logic [3:0]  n;
+    y = x;
+    for (int unsigned b = 1; b < 17; b++) begin
+      if (32'(sh) == b) y = x >> b;
     end
-    // (tag >> sh) mod k, bit by bit (no `%`: yosys's `share` pass chokes on it)
-    x = mmu_pkg::page_tag(va, p) >> sh;
     r = '0;
-    if (k > 1) begin
-      for (int b = 35; b >= 0; b--) begin
-        r = {r[3:0], x[b]};
-        if (32'(r) >= k) r = r - 5'(k);
-      end
+    for (int b = 35; b >= 0; b--) begin
+      r = {r[3:0], y[b]};
+      if (k != 4'd0 && r >= {1'b0, k}) r = r - {1'b0, k};
     end
-    // the candidate of that number
-    slot = 0;
-    n = 0;
+    choose = '0;
+    n = '0;
     for (int unsigned i = 0; i < NT; i++) begin
       if (cand[i]) begin
-        if (n == 32'(r)) slot = 4'(i);
-        n = n + 1;
+        if ({1'b0, n} == r) choose = 4'(i);
+        n = n + 4'd1;
       end
     end
-    fill_target = {k != 0, slot, p};
+  endfunction
+
+  // [T:fill] the fill of a translation of page size ps at va, level lv, for
+  // access kind acc: {1 if an array takes it, its slot, the entry's size}
+  function automatic logic [6:0] fill_target(input int unsigned lv, input logic [1:0] acc, input logic [1:0] ps,
+                                             input logic [63:0] va);
+    logic [23:0] info;
+    logic [1:0]  p;
+    info = '0;
+    for (int unsigned i = 0; i < 18; i++) begin
+      if ((lv - 1)*9 + 32'(acc)*3 + 32'(ps) == i) info = FILL_INFO_V[i*32 +: 24];
+    end
+    p = info[22:21];
+    fill_target = {info[23], choose(info[11:0], info[15:12], info[20:16], mmu_pkg::page_tag(va, p)), p};
   endfunction
 
   // The entry [T:fill] writes for the page (size ps, base frame) that
@@ -712,45 +775,12 @@ module mmu_top #(
   // 1 PDPTE, 2 PDE) with tag `tag` goes to: {1 if a PWC holds the level, its
   // slot}; of k that hold it, number (tag >> log2(sets of the first)) mod k.
   function automatic logic [2:0] pwc_target(input logic [1:0] pl, input logic [35:0] tag);
-    logic [NP-1:0] cand;
-    int unsigned   k, n, sets, sh;
-    logic [1:0]    slot;
-    logic          got;
-    logic [35:0]   x;
-    logic [4:0]    r;
-    cand = '0;
-    k = 0;
-    got = 1'b0;
-    sets = 1;
-    for (int unsigned j = 0; j < NP; j++) begin
-      if (PWC_ENTRIES_V[j*32 +: 32] != 0 && PWC_LEVELS_V[j*32 + 32'(pl)]) begin
-        cand[j] = 1'b1;
-        k = k + 1;
-        if (!got) sets = PWC_SETS_V[j*32 +: 32];
-        got = 1'b1;
-      end
+    logic [12:0] info;
+    info = '0;
+    for (int unsigned i = 0; i < 3; i++) begin
+      if (32'(pl) == i) info = PWC_INFO_V[i*16 +: 13];
     end
-    sh = 0;
-    for (int unsigned b = 0; b < 17; b++) begin
-      if ((32'd1 << b) == sets) sh = b;
-    end
-    x = tag >> sh;
-    r = '0;
-    if (k > 1) begin
-      for (int b = 35; b >= 0; b--) begin
-        r = {r[3:0], x[b]};
-        if (32'(r) >= k) r = r - 5'(k);
-      end
-    end
-    slot = 0;
-    n = 0;
-    for (int unsigned j = 0; j < NP; j++) begin
-      if (cand[j]) begin
-        if (n == 32'(r)) slot = 2'(j);
-        n = n + 1;
-      end
-    end
-    pwc_target = {k != 0, slot};
+    pwc_target = {info[12], 2'(choose(NT'(info[3:0]), {1'b0, info[6:4]}, info[11:7], tag))};
   endfunction
 
   // 5.4: a lookup hit is usable if the access passes the rights check with
@@ -790,6 +820,11 @@ module mmu_top #(
   logic [EW-1:0] l1_ent, l2_ent;
   logic [3:0]    l1_slot, l2_slot;
   logic [WW-1:0] l1_way, l2_way;
+  // an access kind as the SERVES bit it needs (acc 3 serves nothing)
+  function automatic logic [2:0] acc_bit(input logic [1:0] acc);
+    acc_bit = (acc == 2'd0) ? 3'b001 : (acc == 2'd1) ? 3'b010 : (acc == 2'd2) ? 3'b100 : 3'b000;
+  endfunction
+
   always_comb begin : tlb_lookup
     logic [EW-1:0] e;
     logic          l1_on, l2_on;
@@ -807,14 +842,15 @@ module mmu_top #(
     for (int unsigned i = 0; i < NT; i++) begin
       for (int unsigned s = 0; s < 3; s++) begin
         e = tlb_lk_ent[i][s*EW +: EW];
-        if (TLB_LEVEL_V[i*32 +: 32] == 1 && l1_on && !l1_hit && TLB_SERVES_V[i*32 + 32'(l1_acc)] &&
+        if (TLB_LEVEL_V[i*32 +: 32] == 1 && l1_on && !l1_hit && (TLB_SERVES_V[i*32 +: 3] & acc_bit(l1_acc)) != 0 &&
             tlb_lk_hit[i][s] && usable(mode_q, mmu_pkg::sa_flags(e), l1_acc, l1_user, l1_impl)) begin
           l1_hit = 1'b1;
           l1_ent = e;
           l1_slot = 4'(i);
           l1_way = tlb_lk_way[i][s*WW +: WW];
         end
-        if (TLB_LEVEL_V[i*32 +: 32] == 2 && l2_on && !l2_hit && TLB_SERVES_V[i*32 + 32'(rt_acc_q[st_idx])] &&
+        if (TLB_LEVEL_V[i*32 +: 32] == 2 && l2_on && !l2_hit &&
+            (TLB_SERVES_V[i*32 +: 3] & acc_bit(rt_acc_q[st_idx])) != 0 &&
             tlb_lk_hit[i][s] &&
             usable(mode_q, mmu_pkg::sa_flags(e), rt_acc_q[st_idx], rt_user_q[st_idx], rt_impl_q[st_idx])) begin
           l2_hit = 1'b1;
