@@ -173,6 +173,7 @@ class ScriptStim : public Stimulus {
         return nullptr;
     }
     bool timing() const { return timing_; }
+    bool geometry() const { return geometry_; }
     static std::string to_hex(uint64_t v)
     {
         char b[24];
@@ -1233,9 +1234,20 @@ void t_splinter(ScriptStim &s)
     s.one(12, B + M2 + 0x80, R, true, ht(MMU_SRC_STLB, 3, M2 + 0x80));
     s.one(13, B + 0x3FFFFFF0, R, true, ht(MMU_SRC_L1, 1, 0x3FFFFFF0));
     s.call([mem, pdpte, pdpte_v]() { mem->write(pdpte, pdpte_v & ~PTE_P); });
-    s.one(14, B + 2 * M2 + 0x90, X, true, np(MMU_PFEC_US | MMU_PFEC_ID, 1, 8));
-    s.one(15, B + 0xA0, X, true, np(MMU_PFEC_US | MMU_PFEC_ID, 0, 12));
-    s.one(16, B + M2 + 0xB0, R, true, np(MMU_PFEC_US, 0, 12));
+    // (with another organisation a TLB may still hold B, which software
+    // changed without INVLPG: a stale translation the SDM allows; so these
+    // three are checked only with tiny's arrays)
+    const uint32_t last[3] = {14, 15, 16};
+    const uint64_t va[3] = {B + 2 * M2 + 0x90, B + 0xA0, B + M2 + 0xB0};
+    const unsigned acc[3] = {X, X, R};
+    const Exp want[3] = {np(MMU_PFEC_US | MMU_PFEC_ID, 1, 8), np(MMU_PFEC_US | MMU_PFEC_ID, 0, 12),
+                         np(MMU_PFEC_US, 0, 12)};
+    for (int i = 0; i < 3; i++) {
+        s.req(last[i], va[i], acc[i]);
+        s.drain();
+        if (s.geometry())
+            s.expect(last[i], want[i]);
+    }
 }
 
 // [T:fill] the choice among two level-2 arrays: a 4 KiB load is filled into
