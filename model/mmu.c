@@ -429,6 +429,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
             bool soft = false;
             if (lk_probe_tlb(&m->lk, 1, e->va, e->acc, e->user, e->implicit, m->mode, pcid, &hit,
                              &touches[ntouch], &soft)) {
+                e->info.tlb_array = (int8_t)(touches[ntouch].arr - m->lk.tlb);
                 ntouch++;
                 rt_finish_hit(e, &hit, MMU_SRC_L1, pcid);
                 rt_done(&m->rt, idx);
@@ -448,6 +449,7 @@ int mmu_step(mmu_t *m, const mmu_in_t *in)
         bool soft = false;
         if (lk_probe_tlb(&m->lk, 2, e->va, e->acc, e->user, e->implicit, m->mode, pcid, &hit, &touches[ntouch],
                          &soft)) {
+            e->info.tlb_array = (int8_t)(touches[ntouch].arr - m->lk.tlb);
             ntouch++;
             rt_finish_hit(e, &hit, MMU_SRC_STLB, pcid);
             rt_done(&m->rt, idx);

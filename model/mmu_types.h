@@ -147,6 +147,10 @@ typedef struct {
                             0 when no leaf was reached) */
     uint8_t restarts;    /* walks restarted because an entry changed under a
                             locked A/D update (docs/timing.md 5.5) */
+    int8_t tlb_array;    /* a TLB hit (L1 or STLB): the id of the array that
+                            answered (mmu_array(), 0 .. ntlb-1); -1 otherwise */
+    bool tlb_piece;      /* that hit's entry is a piece of a larger page
+                            (entry size < page size, [T:fill] splintering) */
     /* the walk's memory traffic (owner of a walk only; joined requests: none):
      * entries read, by level 4..1 (bit L of read_mask), with their address and
      * value as read (after a restart: as read by the last pass), then the

@@ -27,6 +27,8 @@ int rt_alloc(rtable_t *r, const mmu_in_t *in, uint64_t t, uint32_t l1_lat)
     e->info.fault_level = 0;
     e->info.rights = 0;
     e->info.restarts = 0;
+    e->info.tlb_array = -1;
+    e->info.tlb_piece = false;
     e->walker = 0;
     e->state = RT_L1;
     e->id = in->req_id;
@@ -87,6 +89,7 @@ void rt_finish_hit(rt_entry_t *e, const sa_entry_t *hit, uint8_t src, uint16_t p
     uint64_t mask = (1ull << mmu_ps_shift(hit->size)) - 1;
     e->paddr = hit->data | (e->va & mask);
     e->size = hit->asize;
+    e->info.tlb_piece = hit->size < hit->asize;
     e->fault = MMU_FAULT_NONE;
     e->cause = MMU_CAUSE_NONE;
     e->err = 0;

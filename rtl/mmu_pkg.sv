@@ -93,13 +93,15 @@ package mmu_pkg;
 
   // One entry of a TLB or page-walk cache (model/sa.h sa_entry_t)
   typedef struct packed {
-    logic [35:0] tag;   // TLB: va[47:shift]; PWC: va[47:39|30|21]
-    logic [51:0] data;  // frame base / next paging-structure base
+    logic [35:0] tag;   // TLB: va[47:shift(size)]; PWC: va[47:39|30|21]
+    logic [51:0] data;  // frame base (of the entry: a piece's own) / next paging-structure base
     logic [11:0] pcid;
-    logic [1:0]  size;  // TLB: page size; PWC: 0
+    logic [1:0]  asize; // TLB: the page size of the translation (> size: a piece); PWC: 0
+    logic [1:0]  size;  // TLB: the entry's size; PWC: its level (0 PML4E, 1 PDPTE, 2 PDE)
     logic [5:0]  flags; // F_*
   } sa_entry_t;
-  localparam int unsigned SA_ENTRY_W = 36 + 52 + 12 + 2 + 6;  // $bits(sa_entry_t)
+  localparam int unsigned SA_ENTRY_W = 36 + 52 + 12 + 2 + 2 + 6;  // $bits(sa_entry_t)
+  localparam int unsigned WAY_W = 7;  // way numbers: up to 128 ways
 
   // Entries cross module ports and live in arrays as flat SA_ENTRY_W-bit
   // vectors in the layout of sa_entry_t (tag in the top bits, flags in the
@@ -108,13 +110,16 @@ package mmu_pkg;
   // block-local variables or unpacked-array elements; mmu_sa checks at
   // elaboration that the layout equals sa_entry_t.)
   function automatic logic [35:0] sa_tag(input logic [SA_ENTRY_W-1:0] e);
-    sa_tag = e[107:72];
+    sa_tag = e[109:74];
   endfunction
   function automatic logic [51:0] sa_data(input logic [SA_ENTRY_W-1:0] e);
-    sa_data = e[71:20];
+    sa_data = e[73:22];
   endfunction
   function automatic logic [11:0] sa_pcid(input logic [SA_ENTRY_W-1:0] e);
-    sa_pcid = e[19:8];
+    sa_pcid = e[21:10];
+  endfunction
+  function automatic logic [1:0] sa_asize(input logic [SA_ENTRY_W-1:0] e);
+    sa_asize = e[9:8];
   endfunction
   function automatic logic [1:0] sa_size(input logic [SA_ENTRY_W-1:0] e);
     sa_size = e[7:6];
@@ -123,9 +128,9 @@ package mmu_pkg;
     sa_flags = e[5:0];
   endfunction
   function automatic logic [SA_ENTRY_W-1:0] sa_pack(input logic [35:0] tag, input logic [51:0] data,
-                                                    input logic [11:0] pcid, input logic [1:0] size,
-                                                    input logic [5:0] flags);
-    sa_pack = {tag, data, pcid, size, flags};
+                                                    input logic [11:0] pcid, input logic [1:0] asize,
+                                                    input logic [1:0] size, input logic [5:0] flags);
+    sa_pack = {tag, data, pcid, asize, size, flags};
   endfunction
   // e with its flags replaced
   function automatic logic [SA_ENTRY_W-1:0] sa_set_flags(input logic [SA_ENTRY_W-1:0] e,
@@ -169,6 +174,23 @@ package mmu_pkg;
     logic [47:0] v;
     v = va[47:0];
     page_tag = (ps == PS_4K) ? v[47:12] : (ps == PS_2M) ? {9'd0, v[47:21]} : {18'd0, v[47:30]};
+  endfunction
+
+  // Tag of a page-walk-cache entry of level lv (0 PML4E, 1 PDPTE, 2 PDE)
+  // for va: va[47:39], va[47:30] or va[47:21]
+  function automatic logic [35:0] pwc_tag(input logic [63:0] va, input logic [1:0] lv);
+    logic [47:0] v;
+    v = va[47:0];
+    pwc_tag = (lv == 2'd0) ? {27'd0, v[47:39]} : (lv == 2'd1) ? {18'd0, v[47:30]} : {9'd0, v[47:21]};
+  endfunction
+
+  // The page number at size asize of an entry of size `size` <= asize with
+  // tag t: t >> (shift(asize) - shift(size)) ([T:inval-va]: a piece's page)
+  function automatic logic [35:0] tag_up(input logic [35:0] t, input logic [1:0] size, input logic [1:0] asize);
+    if (size == PS_4K && asize == PS_2M) tag_up = {9'd0, t[35:9]};
+    else if (size == PS_4K && asize == PS_1G) tag_up = {18'd0, t[35:18]};
+    else if (size == PS_2M && asize == PS_1G) tag_up = {9'd0, t[35:9]};
+    else tag_up = t;
   endfunction
 
   // Reserved bits set in a present entry at `level` (SDM 4.5.4): 51:M at every

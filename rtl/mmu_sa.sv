@@ -1,10 +1,12 @@
-// mmu_sa.sv - the set-associative array used for every TLB and page-walk
-// cache; the RTL twin of model/sa.c.
+// mmu_sa.sv - the set-associative array used for every TLB array and
+// page-walk cache; the RTL twin of model/sa.c (and of the per-array parts
+// of model/lookup.c: a lookup at each size held, the invalidation by
+// address with its pieces).
 //
 // Lookups are combinational on the state at the start of the cycle. The
 // updates of a cycle are applied in this order (docs/timing.md [T:update]):
-// the touch of a lookup hit, invalidations by tag, fills in port order, a
-// whole-array control invalidation. Replacement is bit-exact with sa.c:
+// the touch of a lookup hit, invalidations by address, fills in port order,
+// a whole-array control invalidation. Replacement is bit-exact with sa.c:
 //   LRU     8-bit age per way, reset age[w] = w; touch of w increments every
 //           age below age[w], age[w] = 0; victim: the way with age WAYS-1
 //   PLRU    WAYS-1 tree bits in heap order, reset 0; victim: go left on 0,
@@ -14,10 +16,16 @@
 // A fill takes the way a lookup of its tag would hit, else the lowest invalid
 // way, else the policy's victim, and touches it.
 //
-// Ports with one field per lookup, invalidation or fill port are flat
-// vectors: port p of a field F bits wide is bits [p*F +: F]. Entries are
-// flat mmu_pkg::SA_ENTRY_W-bit vectors in the layout of sa_entry_t, read
-// and built with mmu_pkg::sa_*. (This is what yosys 0.23 can read: no
+// Entry sizes ([T:organisation]): the array holds entries of the sizes in
+// SIZES (a TLB array: page sizes 0 4K, 1 2M, 2 1G; a page-walk cache: levels
+// 0 PML4E, 1 PDPTE, 2 PDE). Lookup port s looks up size s with tag
+// lk_tag_i[s*36 +: 36] (the caller's tag of the address at that size);
+// ports of sizes not held never hit and cost nothing.
+//
+// Ports with one field per invalidation or fill port are flat vectors: port
+// p of a field F bits wide is bits [p*F +: F]. Entries are flat
+// mmu_pkg::SA_ENTRY_W-bit vectors in the layout of sa_entry_t, read and
+// built with mmu_pkg::sa_*. (This is what yosys 0.23 can read: no
 // multi-dimensional packed arrays, no struct fields of arguments or locals.)
 
 module mmu_sa #(
@@ -25,28 +33,31 @@ module mmu_sa #(
   parameter int unsigned WAYS      = 2,
   parameter int unsigned REPL      = 0,
   parameter int unsigned LFSR_SEED = 16'hACE1,
-  parameter int unsigned NL        = 1,  // lookup ports
-  parameter int unsigned NI        = 1,  // invalidate-by-tag ports
+  parameter int unsigned SIZES     = 1,  // entry sizes held (bit mask)
+  parameter int unsigned SPLINTER  = 0,  // 1: invalidations by address also remove pieces
+  parameter int unsigned NI        = 1,  // invalidate-by-address ports
   parameter int unsigned NF        = 1   // fill ports
 ) (
   input  logic                         clk_i,
   input  logic                         rst_ni,
-  // lookups
-  input  logic [NL*36-1:0]             lk_tag_i,
-  input  logic [NL*2-1:0]              lk_size_i,
-  input  logic [NL*12-1:0]             lk_pcid_i,
-  output logic [NL-1:0]                lk_hit_o,
-  output logic [NL*6-1:0]              lk_way_o,
-  output logic [NL*mmu_pkg::SA_ENTRY_W-1:0] lk_entry_o,
-  // touch (replacement update of a lookup hit)
+  // lookups: one per entry size s, tag at [s*36 +: 36], one PCID
+  input  logic [3*36-1:0]              lk_tag_i,
+  input  logic [11:0]                  lk_pcid_i,
+  output logic [2:0]                   lk_hit_o,
+  output logic [3*mmu_pkg::WAY_W-1:0]  lk_way_o,
+  output logic [3*mmu_pkg::SA_ENTRY_W-1:0] lk_entry_o,
+  // touch (replacement update of a lookup hit: the set of its tag)
   input  logic                         touch_i,
   input  logic [35:0]                  touch_tag_i,
-  input  logic [5:0]                   touch_way_i,
-  // invalidate entries of a tag: size and pcid must match, global entries
-  // are invalidated unless keep_global
+  input  logic [mmu_pkg::WAY_W-1:0]    touch_way_i,
+  // invalidate the entries for an address ([T:inval-va]): port i gives the
+  // address's tag at each size s (inv_tag_i[(3*i+s)*36 +: 36]); an entry of
+  // a size held matches when its tag is that size's tag; with SPLINTER a
+  // piece (asize > size) matches when its tag shifted to its page size is
+  // the address's tag at that page size, in whatever set it is. PCID must
+  // match; global entries are invalidated unless keep_global.
   input  logic [NI-1:0]                inv_i,
-  input  logic [NI*36-1:0]             inv_tag_i,
-  input  logic [NI*2-1:0]              inv_size_i,
+  input  logic [NI*3*36-1:0]           inv_tag_i,
   input  logic [NI*12-1:0]             inv_pcid_i,
   input  logic [NI-1:0]                inv_keep_global_i,
   // fills
@@ -68,7 +79,11 @@ module mmu_sa #(
   localparam int unsigned W    = (WAYS == 0) ? 1 : WAYS;
   localparam int unsigned SETS = EN ? ENTRIES / W : 1;
   localparam int unsigned EW   = mmu_pkg::SA_ENTRY_W;
-  localparam int          LW   = (W > 1) ? $clog2(W) : 0;  // tree-PLRU depth
+  // tree-PLRU depth (0 for the other policies: no PLRU logic, and no tree
+  // of more than 64 ways to index)
+  localparam int          LW   = (REPL == mmu_pkg::REPL_PLRU && W > 1) ? $clog2(W) : 0;
+  localparam int unsigned WW   = mmu_pkg::WAY_W;
+  localparam logic [2:0]  SZ   = 3'(SIZES);
 
   // One word per set: way w's entry is bits [w*EW +: EW] of ent, its LRU age
   // bits [w*8 +: 8] of age.
@@ -158,17 +173,17 @@ module mmu_sa #(
   always_comb begin : lookup
     logic [W*EW-1:0] set_e;  // the set the port's tag indexes
     logic [35:0]     tag;
-    for (int unsigned p = 0; p < NL; p++) begin
+    for (int unsigned p = 0; p < 3; p++) begin
       tag = lk_tag_i[p*36 +: 36];
       set_e = ent_q[set_of(tag)];
       lk_hit_o[p]              = 1'b0;
-      lk_way_o[p*6 +: 6]       = '0;
+      lk_way_o[p*WW +: WW]     = '0;
       lk_entry_o[p*EW +: EW]   = '0;
-      if (EN) begin
+      if (EN && SZ[p]) begin
         for (int unsigned w = 0; w < W; w++) begin
-          if (!lk_hit_o[p] && entry_match(set_e[w*EW +: EW], tag, lk_size_i[p*2 +: 2], lk_pcid_i[p*12 +: 12])) begin
+          if (!lk_hit_o[p] && entry_match(set_e[w*EW +: EW], tag, 2'(p), lk_pcid_i)) begin
             lk_hit_o[p]            = 1'b1;
-            lk_way_o[p*6 +: 6]     = 6'(w);
+            lk_way_o[p*WW +: WW]   = WW'(w);
             lk_entry_o[p*EW +: EW] = set_e[w*EW +: EW];
           end
         end
@@ -198,39 +213,52 @@ module mmu_sa #(
     end
   end
 
-  // ------------------------------------------- invalidations by tag: match
+  // --------------------------------------- invalidations by address: match
   // Step (b) of the updates: each port, in port order, clears the flags of
-  // the entries of its tag's set that it matches. A cleared entry matches no
-  // later port, and step (a) changes no entry, so an entry is cleared when
-  // any port matches it as it is at the start of the cycle.
+  // the entries it matches. A cleared entry matches no later port, and step
+  // (a) changes no entry, so an entry is cleared when any port matches it
+  // as it is at the start of the cycle.
   logic [W-1:0] inv_kill [SETS];  // inv_kill[s][w]: clear way w of set s
   always_comb begin : inv_match
-    logic [NI-1:0] here;  // the ports that invalidate in set si
     logic [EW-1:0] e;
     logic [5:0]    fl;
     logic [35:0]   tag;
-    logic [1:0]    size;
+    logic [1:0]    size, asize;
     logic [11:0]   pcid;
+    logic          who;  // the entry's PCID or global rule allows port i
     for (int unsigned si = 0; si < SETS; si++) inv_kill[si] = '0;
-    here = '0;
     e = '0;
     fl = '0;
     tag = '0;
     size = '0;
+    asize = '0;
     pcid = '0;
+    who = 1'b0;
     if (EN && inv_i != '0) begin
       for (int unsigned si = 0; si < SETS; si++) begin
-        for (int unsigned i = 0; i < NI; i++) here[i] = inv_i[i] && set_of(inv_tag_i[i*36 +: 36]) == si;
         for (int unsigned w = 0; w < W; w++) begin
           e = ent_q[si][w*EW +: EW];
           fl = mmu_pkg::sa_flags(e);
           tag = mmu_pkg::sa_tag(e);
           size = mmu_pkg::sa_size(e);
+          asize = mmu_pkg::sa_asize(e);
           pcid = mmu_pkg::sa_pcid(e);
           for (int unsigned i = 0; i < NI; i++) begin
-            if (here[i] && fl[mmu_pkg::F_V] && tag == inv_tag_i[i*36 +: 36] && size == inv_size_i[i*2 +: 2] &&
-                (fl[mmu_pkg::F_G] ? !inv_keep_global_i[i] : (pcid == inv_pcid_i[i*12 +: 12]))) begin
-              inv_kill[si][w] = 1'b1;
+            who = fl[mmu_pkg::F_G] ? !inv_keep_global_i[i] : (pcid == inv_pcid_i[i*12 +: 12]);
+            if (inv_i[i] && fl[mmu_pkg::F_V] && who) begin
+              // the entry a lookup of the address at its size would match
+              for (int unsigned sz = 0; sz < 3; sz++) begin
+                if (SZ[sz] && size == 2'(sz) && set_of(inv_tag_i[(3*i+sz)*36 +: 36]) == si &&
+                    tag == inv_tag_i[(3*i+sz)*36 +: 36])
+                  inv_kill[si][w] = 1'b1;
+              end
+              // a piece of the page that contains the address, in any set
+              if (SPLINTER != 0 && asize > size) begin
+                for (int unsigned a = 1; a < 3; a++) begin
+                  if (asize == 2'(a) && mmu_pkg::tag_up(tag, size, asize) == inv_tag_i[(3*i+a)*36 +: 36])
+                    inv_kill[si][w] = 1'b1;
+                end
+              end
             end
           end
         end
@@ -269,7 +297,7 @@ module mmu_sa #(
         if (REPL == mmu_pkg::REPL_LRU) age_d[s] = lru_touch(age_d[s], 32'(touch_way_i));
         if (REPL == mmu_pkg::REPL_PLRU) plru_d[s] = plru_touch(plru_d[s], 32'(touch_way_i));
       end
-      // (b) invalidations by tag: clear the entries inv_kill marks
+      // (b) invalidations by address: clear the entries inv_kill marks
       if (inv_i != '0) begin
         for (int unsigned si = 0; si < SETS; si++) begin
           set_e = ent_d[si];
@@ -349,14 +377,15 @@ module mmu_sa #(
   logic [15:0]     lfsr_n;
   always_comb begin : reset_mux
     for (int unsigned si = 0; si < SETS; si++) begin
+      // (every bit assigned first: a loop over more than 64 ways is not
+      // unrolled, and Verilator would see a latch in it)
+      ent_n[si]  = ent_d[si];
+      age_n[si]  = age_d[si];
+      plru_n[si] = plru_d[si];
       if (!rst_ni) begin
         ent_n[si]  = '0;
         plru_n[si] = '0;
         for (int unsigned w = 0; w < W; w++) age_n[si][w*8 +: 8] = 8'(w);
-      end else begin
-        ent_n[si]  = ent_d[si];
-        age_n[si]  = age_d[si];
-        plru_n[si] = plru_d[si];
       end
     end
     lfsr_n = !rst_ni ? ((LFSR_SEED == 0) ? 16'hACE1 : 16'(LFSR_SEED)) : lfsr_d;
@@ -378,23 +407,26 @@ module mmu_sa #(
   // Parameters the code relies on (checked at elaboration, as cfg_check does)
   initial begin
     if (EN) begin
-      assert (WAYS >= 1 && WAYS <= 64) else $fatal(1, "mmu_sa: WAYS must be 1..64");
+      assert (WAYS >= 1 && WAYS <= 128) else $fatal(1, "mmu_sa: WAYS must be 1..128");
       assert (ENTRIES % WAYS == 0) else $fatal(1, "mmu_sa: ENTRIES must be a multiple of WAYS");
       assert ((SETS & (SETS - 1)) == 0) else $fatal(1, "mmu_sa: sets must be a power of two");
-      assert (REPL != mmu_pkg::REPL_PLRU || (W & (W - 1)) == 0)
-        else $fatal(1, "mmu_sa: tree-PLRU needs a power-of-two number of ways");
+      assert (REPL != mmu_pkg::REPL_PLRU || ((W & (W - 1)) == 0 && W <= 64))
+        else $fatal(1, "mmu_sa: tree-PLRU needs a power-of-two number of ways, at most 64");
+      assert (SIZES != 0 && SIZES < 8) else $fatal(1, "mmu_sa: SIZES must name one to three sizes");
     end
   end
   // The flat entries that mmu_pkg::sa_* read and build have the layout of
   // mmu_pkg::sa_entry_t.
   mmu_pkg::sa_entry_t layout;
   initial begin
-    layout = '{tag: 36'h9_8765_4321, data: 52'hF_EDCB_A987_6543, pcid: 12'hABC, size: 2'd2, flags: 6'h2D};
+    layout = '{tag: 36'h9_8765_4321, data: 52'hF_EDCB_A987_6543, pcid: 12'hABC, asize: 2'd1, size: 2'd2,
+               flags: 6'h2D};
     assert ($bits(mmu_pkg::sa_entry_t) == EW &&
-            EW'(layout) == mmu_pkg::sa_pack(layout.tag, layout.data, layout.pcid, layout.size, layout.flags) &&
+            EW'(layout) == mmu_pkg::sa_pack(layout.tag, layout.data, layout.pcid, layout.asize, layout.size,
+                                            layout.flags) &&
             mmu_pkg::sa_tag(EW'(layout)) == layout.tag && mmu_pkg::sa_data(EW'(layout)) == layout.data &&
-            mmu_pkg::sa_pcid(EW'(layout)) == layout.pcid && mmu_pkg::sa_size(EW'(layout)) == layout.size &&
-            mmu_pkg::sa_flags(EW'(layout)) == layout.flags)
+            mmu_pkg::sa_pcid(EW'(layout)) == layout.pcid && mmu_pkg::sa_asize(EW'(layout)) == layout.asize &&
+            mmu_pkg::sa_size(EW'(layout)) == layout.size && mmu_pkg::sa_flags(EW'(layout)) == layout.flags)
       else $fatal(1, "mmu_sa: mmu_pkg::sa_* disagree with the layout of sa_entry_t");
   end
   // At most one hit per lookup of each kind: a fill writes the way a lookup
@@ -403,15 +435,17 @@ module mmu_sa #(
   // PCID's entry can coexist; a lookup then takes the lowest way, as sa.c.)
   always_ff @(posedge clk_i) begin
     if (rst_ni && EN) begin
-      for (int unsigned p = 0; p < NL; p++) begin
+      for (int unsigned p = 0; p < 3; p++) begin
         automatic int unsigned ng = 0, nl = 0;
         automatic logic [35:0] tag = lk_tag_i[p*36 +: 36];
         automatic logic [W*EW-1:0] set_e = ent_q[set_of(tag)];
-        for (int unsigned w = 0; w < W; w++) begin
-          automatic logic [5:0] fl = mmu_pkg::sa_flags(set_e[w*EW +: EW]);
-          if (entry_match(set_e[w*EW +: EW], tag, lk_size_i[p*2 +: 2], lk_pcid_i[p*12 +: 12])) begin
-            if (fl[mmu_pkg::F_G]) ng++;
-            else nl++;
+        if (SZ[p]) begin
+          for (int unsigned w = 0; w < W; w++) begin
+            automatic logic [5:0] fl = mmu_pkg::sa_flags(set_e[w*EW +: EW]);
+            if (entry_match(set_e[w*EW +: EW], tag, 2'(p), lk_pcid_i)) begin
+              if (fl[mmu_pkg::F_G]) ng++;
+              else nl++;
+            end
           end
         end
         assert (ng <= 1 && nl <= 1) else $error("mmu_sa: %0d global and %0d local ways hit one lookup", ng, nl);

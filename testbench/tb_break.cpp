@@ -6,12 +6,14 @@
 
 #include "Vmmu_top.h"
 #include "Vmmu_top___024root.h" // the registers tb_break.vlt makes writable
+#include "rtl_params.h"         // which TLB slots the RTL build has (MMU_RTL_TLB<i>_ENTRIES)
 
 namespace {
 
 // rtl/mmu_pkg.sv
 constexpr unsigned RT_FREE = 0, RT_DONE = 5, W_IDLE = 0;
-constexpr unsigned SA_EW = 108;           // sa_entry_t: {tag 36, data 52, pcid 12, size 2, flags 6}
+constexpr unsigned SA_EW = 110;           // sa_entry_t: {tag 36, data 52, pcid 12, asize 2, size 2, flags 6}
+constexpr unsigned SA_TAG = 74, SA_SIZE = 6; // bit positions
 constexpr unsigned F_V = 1u << 0, F_G = 1u << 1;
 
 // bits [lo, lo+n) of a wide Verilator vector (n <= 64)
@@ -28,6 +30,35 @@ template <class W> void set_bits(W &w, unsigned lo, unsigned n, uint64_t v)
         const uint32_t m = 1u << ((lo + i) % 32);
         w[(lo + i) / 32] = (v >> i & 1) ? (w[(lo + i) / 32] | m) : (w[(lo + i) / 32] & ~m);
     }
+}
+
+// double-hit: in the registers ent (one word per set) of a TLB array with
+// `sets` sets of `ways` ways, copy the first valid entry into every way of
+// its set with G = 1; its page's address in va, what was done in b.
+template <class E> bool dup_entry(E &ent, unsigned slot, unsigned sets, unsigned ways, uint64_t &va, char *b, size_t n)
+{
+    int s = -1, w = -1;
+    for (unsigned si = 0; si < sets && s < 0; si++)
+        for (unsigned wi = 0; wi < ways && s < 0; wi++)
+            if (get_bits(ent[si], wi * SA_EW, 6) & F_V) {
+                s = (int)si;
+                w = (int)wi;
+            }
+    if (s < 0)
+        return false;
+    const unsigned lo = (unsigned)w * SA_EW;
+    set_bits(ent[s], lo, 6, get_bits(ent[s], lo, 6) | F_G);
+    for (unsigned wi = 0; wi < ways; wi++) // the whole entry, in two halves of 55 bits
+        for (unsigned o = 0; o < SA_EW; o += SA_EW / 2)
+            set_bits(ent[s], wi * SA_EW + o, SA_EW / 2, get_bits(ent[s], lo + o, SA_EW / 2));
+    const uint64_t tag = get_bits(ent[s], lo + SA_TAG, 36);
+    const unsigned size = (unsigned)get_bits(ent[s], lo + SA_SIZE, 2);
+    va = tag << (size == MMU_PS_4K ? 12 : size == MMU_PS_2M ? 21 : 30);
+    if (va >> 47 & 1)
+        va |= 0xFFFF000000000000ull; // canonical
+    std::snprintf(b, n, "TLB slot %u set %d way %d (tag 0x%09" PRIx64 ", size %u) copied into all %u ways with G = 1",
+                  slot, s, w, tag, size, ways);
+    return true;
 }
 
 } // namespace
@@ -54,7 +85,8 @@ const std::vector<BreakCase> &break_cases()
          "the id of a request in flight overwritten with an id no request has, so that its response names it",
          "which is not outstanding"},
         {"double-hit", true,
-         "a valid dtlb.4k entry copied into every way of its set (global), then a read of its page",
+         "a valid entry of the first level-1 TLB array with two ways or more copied into every way of its set "
+         "(global), then a read of its page",
          "global and 0 local ways hit one lookup"},
     };
     return cases;
@@ -205,34 +237,60 @@ bool Breaker::apply(uint64_t t, bool prev_ctl, const mmu_out_t &d, mmu_in_t &in,
     } else if (name == "double-hit") {
         if (!d.req_ready || in.ctl_valid || prev_ctl)
             return false;
-        const unsigned ways = cfg_.mmu.dtlb[MMU_PS_4K].ways,
-                       sets = cfg_.mmu.dtlb[MMU_PS_4K].entries / ways;
-        if (ways < 2)
-            return false; // (a direct-mapped dtlb.4k cannot hold two copies)
-        auto &ent = r->mmu_top__DOT__u_dtlb_4k__DOT__ent_q;
-        int s = -1, w = -1;
-        for (unsigned si = 0; si < sets && s < 0; si++)
-            for (unsigned wi = 0; wi < ways && s < 0; wi++)
-                if (get_bits(ent[si], wi * SA_EW, 6) & F_V) {
-                    s = (int)si;
-                    w = (int)wi;
-                }
-        if (s < 0)
-            return false;
-        const unsigned lo = (unsigned)w * SA_EW;
-        set_bits(ent[s], lo, 6, get_bits(ent[s], lo, 6) | F_G);
-        for (unsigned wi = 0; wi < ways; wi++) // the whole entry, in two halves of 54 bits
-            for (unsigned o = 0; o < SA_EW; o += SA_EW / 2)
-                set_bits(ent[s], wi * SA_EW + o, SA_EW / 2, get_bits(ent[s], lo + o, SA_EW / 2));
-        const uint64_t tag = get_bits(ent[s], lo + 72, 36);
-        uint64_t va = tag << 12;
-        if (va >> 47 & 1)
-            va |= 0xFFFF000000000000ull; // canonical
+        // the first level-1 TLB array with two ways or more (a level-1
+        // array is looked up with the address of every request offered):
+        // its registers are g_tlb[i].g_arr.u_sa.ent_q, which exist only for
+        // the slots the RTL was built with
+        bool done = false;
+        uint64_t va = 0;
+        const unsigned nt = cfg_.mmu.ntlb;
+        char what[200];
+#define TB_DUP(i)                                                                                                      \
+    if (!done && nt > i && cfg_.mmu.tlb[i].level == 1 && cfg_.mmu.tlb[i].a.ways >= 2)                                \
+        done = dup_entry(r->mmu_top__DOT__g_tlb__BRA__##i##__KET____DOT__g_arr__DOT__u_sa__DOT__ent_q, i,            \
+                         cfg_.mmu.tlb[i].a.entries / cfg_.mmu.tlb[i].a.ways, cfg_.mmu.tlb[i].a.ways, va, what,       \
+                         sizeof what);
+#if MMU_RTL_TLB0_ENTRIES
+        TB_DUP(0)
+#endif
+#if MMU_RTL_TLB1_ENTRIES
+        TB_DUP(1)
+#endif
+#if MMU_RTL_TLB2_ENTRIES
+        TB_DUP(2)
+#endif
+#if MMU_RTL_TLB3_ENTRIES
+        TB_DUP(3)
+#endif
+#if MMU_RTL_TLB4_ENTRIES
+        TB_DUP(4)
+#endif
+#if MMU_RTL_TLB5_ENTRIES
+        TB_DUP(5)
+#endif
+#if MMU_RTL_TLB6_ENTRIES
+        TB_DUP(6)
+#endif
+#if MMU_RTL_TLB7_ENTRIES
+        TB_DUP(7)
+#endif
+#if MMU_RTL_TLB8_ENTRIES
+        TB_DUP(8)
+#endif
+#if MMU_RTL_TLB9_ENTRIES
+        TB_DUP(9)
+#endif
+#if MMU_RTL_TLB10_ENTRIES
+        TB_DUP(10)
+#endif
+#if MMU_RTL_TLB11_ENTRIES
+        TB_DUP(11)
+#endif
+#undef TB_DUP
+        if (!done)
+            return false; // (no level-1 array with two ways, or none holds a valid entry yet)
         offer_read(in, unused_id(), va);
-        std::snprintf(b, sizeof b,
-                      "dtlb.4k set %d way %d (tag 0x%09" PRIx64 ") copied into all %u ways with G = 1; read of 0x%" PRIx64
-                      " offered",
-                      s, w, tag, ways, va);
+        std::snprintf(b, sizeof b, "%s; read of 0x%" PRIx64 " offered", what, va);
     } else {
         return false;
     }

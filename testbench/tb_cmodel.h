@@ -16,9 +16,9 @@
 
 // The debug read port of mmu_top (dbg_*): one way of one array, packed as
 // rtl/mmu_pkg.sv sa_entry_t, MSB first {tag[35:0], data[51:0], pcid[11:0],
-// size[1:0], flags[5:0]} (flags 5:0, size 7:6, pcid 19:8, data 71:20, tag
-// 107:72).
-constexpr int TB_SA_ENTRY_W = 108;
+// asize[1:0], size[1:0], flags[5:0]} (flags 5:0, size 7:6, asize 9:8, pcid
+// 21:10, data 73:22, tag 109:74).
+constexpr int TB_SA_ENTRY_W = 110;
 using tb_sa_bits = sc_bv<TB_SA_ENTRY_W>;
 
 inline tb_sa_bits tb_sa_pack(const sa_entry_t &e)
@@ -26,9 +26,10 @@ inline tb_sa_bits tb_sa_pack(const sa_entry_t &e)
     tb_sa_bits b;
     b.range(5, 0) = (unsigned)e.flags;
     b.range(7, 6) = (unsigned)e.size;
-    b.range(19, 8) = (unsigned)e.pcid;
-    b.range(71, 20) = (uint64_t)e.data;
-    b.range(107, 72) = (uint64_t)e.tag;
+    b.range(9, 8) = (unsigned)e.asize;
+    b.range(21, 10) = (unsigned)e.pcid;
+    b.range(73, 22) = (uint64_t)e.data;
+    b.range(109, 74) = (uint64_t)e.tag;
     return b;
 }
 
@@ -37,9 +38,10 @@ inline sa_entry_t tb_sa_unpack(const tb_sa_bits &b)
     sa_entry_t e{};
     e.flags = (uint8_t)b.range(5, 0).to_uint();
     e.size = (uint8_t)b.range(7, 6).to_uint();
-    e.pcid = (uint16_t)b.range(19, 8).to_uint();
-    e.data = b.range(71, 20).to_uint64();
-    e.tag = b.range(107, 72).to_uint64();
+    e.asize = (uint8_t)b.range(9, 8).to_uint();
+    e.pcid = (uint16_t)b.range(21, 10).to_uint();
+    e.data = b.range(73, 22).to_uint64();
+    e.tag = b.range(109, 74).to_uint64();
     return e;
 }
 
@@ -131,11 +133,13 @@ SC_MODULE(CModel)
     }
 
     // mmu_top's debug_read: the way dbg_idx_i (set * ways + way) of array
-    // dbg_arr_i; zeros (and the LFSR) beyond the array; zeros for a disabled one
+    // dbg_arr_i (mmu_array() ids: the TLB arrays, then the page-walk
+    // caches); zeros (and the LFSR) beyond the array; zeros for a disabled
+    // one or an id beyond the lists
     void dbg_eval()
     {
         const uint32_t id = dbg_arr_i.read(), idx = dbg_idx_i.read();
-        const sa_t *a = id < MMU_ARR_COUNT ? mmu_array(m_, (mmu_array_id_t)id) : nullptr;
+        const sa_t *a = mmu_array(m_, id);
         sa_entry_t e{};
         uint32_t age = 0, lfsr = 0;
         uint64_t plru = 0;
@@ -151,7 +155,8 @@ SC_MODULE(CModel)
         // end of a test: skip the writes (and the sc_bv packing, about 3000
         // instructions, once as much as the rest of a C-model cycle) when
         // nothing changed. Writing an unchanged value has no effect anyway.
-        if (dbg_written_ && e.flags == dbg_e_.flags && e.size == dbg_e_.size && e.pcid == dbg_e_.pcid &&
+        if (dbg_written_ && e.flags == dbg_e_.flags && e.size == dbg_e_.size && e.asize == dbg_e_.asize &&
+            e.pcid == dbg_e_.pcid &&
             e.data == dbg_e_.data && e.tag == dbg_e_.tag && age == dbg_age_ && plru == dbg_plru_ &&
             lfsr == dbg_lfsr_)
             return;

@@ -11,8 +11,10 @@
 
 namespace {
 
-const char *const kFormat = "mmulockstep-coverage-1";
-const char *const kFields[7] = {"size", "source", "fault", "ad", "flush", "busy_dispatch", "busy_complete"};
+const char *const kFormat = "mmulockstep-coverage-2";
+const int kNF = 9; // fields of a bin, then its count
+const char *const kFields[kNF] = {"size",          "source", "fault", "ad",   "flush", "busy_dispatch",
+                                  "busy_complete", "array",  "piece"};
 
 const char *const kSizeName[4] = {"4K", "2M", "1G", "none"};
 const char *const kSrcName[COV_NSRC] = {"L1", "STLB", "walk/0", "walk/PML4E", "walk/PDPTE", "walk/PDE", "joined",
@@ -29,9 +31,9 @@ struct Reason {
 };
 const Reason kReasons[] = {
     {'a', "a TLB hit always has a page size: TLB entries are filled only by successful walks (timing.md 5.5)"},
-    {'b', "the configuration has no L1 array (ITLB or DTLB) for this page size"},
-    {'c', "the STLB does not hold this page size (stlb.sizes), or has no entries"},
-    {'d', "this page-walk cache has no entries in the configuration"},
+    {'b', "no level-1 array takes pages of this size, whole or as pieces, for any access kind ([T:fill])"},
+    {'c', "no level-2 array takes pages of this size, whole or as pieces, for any access kind ([T:fill])"},
+    {'d', "no page-walk cache with entries holds this level"},
     {'e', "a PDPTE-cache hit starts the walk at the PDE: the leaf is a PDE (2M) or a PTE (4K), never a PDPTE (1G)"},
     {'f', "a PDE-cache hit starts the walk at the PTE: 4K pages only (or a fault at the PTE, size none)"},
     {'g', "a non-canonical address is a #GP found at the L1 lookup: size none, source none, no walk"},
@@ -45,6 +47,11 @@ const Reason kReasons[] = {
     {'o', "a new walk starts only on an idle walker: at most walkers-1 are busy at its dispatch"},
     {'p', "a join needs a busy walker (the one it joins)"},
     {'q', "the completing walker itself is busy"},
+    {'r', "the array does not hold this page size (or has no entries): no whole page of it is filled there"},
+    {'s', "no piece of this page size goes to the array: it needs splinter on, a size held below the page size, "
+          "an access kind it serves whose level holds no such page whole, and the largest piece of the level's "
+          "splintering arrays ([T:fill])"},
+    {'t', "a 4 KiB page is never split into pieces"},
 };
 const char *reason_text(char tag)
 {
@@ -65,9 +72,9 @@ char reach_size_src(const CovConfig &c, int size, int src)
     if (src == COV_L1 || src == COV_STLB) {
         if (size == 3)
             return 'a';
-        if (src == COV_L1 && !(c.l1_sizes >> size & 1))
+        if (src == COV_L1 && !(c.level_sizes(1) >> size & 1))
             return 'b';
-        if (src == COV_STLB && !(c.stlb_sizes >> size & 1))
+        if (src == COV_STLB && !(c.level_sizes(2) >> size & 1))
             return 'c';
         return 0;
     }
@@ -99,9 +106,9 @@ char reach_fault_src(const CovConfig &c, int cause, int src)
     if (cause == MMU_CAUSE_NONCANON)
         return 'g';
     if (src == COV_L1 || src == COV_STLB) {
-        if (src == COV_L1 && !c.l1_sizes)
+        if (src == COV_L1 && !c.level_sizes(1))
             return 'b';
-        if (src == COV_STLB && !c.stlb_sizes)
+        if (src == COV_STLB && !c.level_sizes(2))
             return 'c';
         return cause == MMU_CAUSE_NONE ? 0 : 'i';
     }
@@ -116,6 +123,24 @@ char reach_ad_src(const CovConfig &c, int ad, int src)
     if (ad && !is_walk(src))
         return 'n';
     return reach_fault_src(c, src == COV_NONE ? MMU_CAUSE_NONCANON : MMU_CAUSE_NONE, src);
+}
+
+// TLB array a (row a*2 + piece) x page size: 0 reachable, else the reason.
+char reach_array(const CovConfig &c, int a, int piece, int size)
+{
+    const CovArray &t = c.tlb[(size_t)a];
+    if (size == 3)
+        return 'a';
+    if (!piece)
+        return t.on && (t.sizes >> size & 1) ? 0 : 'r';
+    if (size == MMU_PS_4K)
+        return 't';
+    for (unsigned acc = 0; acc < 3; acc++) {
+        unsigned p = 0;
+        if (((c.candidates(t.level, acc, (unsigned)size, &p) >> a) & 1u) && p < (unsigned)size)
+            return 0;
+    }
+    return 's';
 }
 
 // A table of counts: rows x columns over the samples that `in` accepts.
@@ -220,6 +245,16 @@ struct CovReport {
                          }));
         v.push_back(make(cv, "walkers busy at completion (walks)", kind, busy, walks, wkind, bdone,
                          [](int, int col) -> char { return col == 0 ? 'q' : 0; }));
+        // the TLB arrays: which answered, at which page size, whole or a piece
+        std::vector<std::string> arows, psizes(kSizeName, kSizeName + 3);
+        for (const CovArray &t : c.tlb) {
+            arows.push_back(t.name);
+            arows.push_back(t.name + " (piece)");
+        }
+        v.push_back(make(cv, "TLB array x page size, whole page or piece (TLB hits)", arows, psizes,
+                         [](const Coverage::Key &k) { return k[7] >= 0; },
+                         [](const Coverage::Key &k) { return k[7] * 2 + (k[8] > 0); }, size,
+                         [&c](int r, int col) { return reach_array(c, r / 2, r % 2, col); }));
         return v;
     }
 };
@@ -228,38 +263,85 @@ CovConfig CovConfig::from(const mmu_config_t &c)
 {
     CovConfig k;
     k.walkers = c.walkers;
-    for (unsigned s = 0; s < MMU_PS_COUNT; s++) {
-        if (c.itlb[s].entries || c.dtlb[s].entries)
-            k.l1_sizes |= 1u << s;
+    for (unsigned i = 0; i < c.ntlb && i < MMU_TLB_MAX; i++) {
+        const mmu_tlb_cfg_t &t = c.tlb[i];
+        CovArray a;
+        a.name = t.name;
+        a.level = t.level;
+        a.serves = t.serves;
+        a.sizes = t.sizes;
+        a.splinter = t.splinter;
+        a.on = t.a.entries != 0;
+        k.tlb.push_back(a);
     }
-    k.stlb_sizes = c.stlb.entries ? (c.stlb_sizes & 7u) : 0;
-    for (unsigned i = 0; i < MMU_PWC_COUNT; i++)
-        if (c.pwc[i].entries)
-            k.pwc |= 1u << i;
+    for (unsigned i = 0; i < c.npwc && i < MMU_PWC_MAX; i++)
+        if (c.pwc[i].a.entries)
+            k.pwc |= c.pwc[i].levels & 7u;
     return k;
+}
+
+// model/lookup.c lk_fill_target, without the choice among the candidates
+unsigned CovConfig::candidates(unsigned level, unsigned acc, unsigned ps, unsigned *piece) const
+{
+    unsigned m = 0;
+    auto takes = [&](const CovArray &t) { return t.on && t.level == level && (t.serves >> acc & 1); };
+    for (size_t i = 0; i < tlb.size(); i++)
+        if (takes(tlb[i]) && (tlb[i].sizes >> ps & 1))
+            m |= 1u << i;
+    *piece = ps;
+    if (m)
+        return m;
+    int best = -1;
+    for (size_t i = 0; i < tlb.size(); i++) {
+        if (!takes(tlb[i]) || !tlb[i].splinter)
+            continue;
+        int q = -1;
+        for (unsigned s = 0; s < ps; s++)
+            if (tlb[i].sizes >> s & 1)
+                q = (int)s;
+        if (q < 0)
+            continue;
+        if (q > best) {
+            best = q;
+            m = 0;
+        }
+        if (q == best)
+            m |= 1u << i;
+    }
+    if (best >= 0)
+        *piece = (unsigned)best;
+    return m;
+}
+
+unsigned CovConfig::level_sizes(unsigned level) const
+{
+    unsigned r = 0, p;
+    for (unsigned acc = 0; acc < 3; acc++)
+        for (unsigned s = 0; s < MMU_PS_COUNT; s++)
+            if (candidates(level, acc, s, &p))
+                r |= 1u << s;
+    return r;
 }
 
 std::string CovConfig::text() const
 {
-    auto sz = [](unsigned m) {
-        std::string s;
-        for (unsigned i = 0; i < 3; i++)
-            if (m >> i & 1)
-                s += std::string(s.empty() ? "" : ",") + kSizeName[i];
-        return s.empty() ? std::string("-") : s;
-    };
     static const char *const pn[3] = {"PML4E", "PDPTE", "PDE"};
-    std::string p;
+    std::string p, t;
     for (unsigned i = 0; i < 3; i++)
         if (pwc >> i & 1)
             p += std::string(p.empty() ? "" : ",") + pn[i];
-    return "walkers " + std::to_string(walkers) + ", L1 sizes " + sz(l1_sizes) + ", STLB sizes " + sz(stlb_sizes) +
-           ", PWCs " + (p.empty() ? "-" : p);
+    for (const CovArray &a : tlb) {
+        t += (t.empty() ? "" : " ") + a.name + "(L" + std::to_string(a.level) + ",serves " +
+             std::to_string(a.serves) + ",sizes " + std::to_string(a.sizes) + (a.splinter ? ",splinter" : "") +
+             (a.on ? "" : ",off") + ")";
+    }
+    return "walkers " + std::to_string(walkers) + ", TLB arrays " + (t.empty() ? "-" : t) + ", PWC levels " +
+           (p.empty() ? "-" : p);
 }
 
 void Coverage::add(const CovSample &s, uint64_t n)
 {
-    n_[Key{s.size, s.src, s.cause, s.ad, s.flush, s.busy_disp, s.busy_done}] += n;
+    n_[Key{s.size, s.src, s.cause, s.ad, s.flush, s.busy_disp, s.busy_done, s.arr, s.piece}] += n;
     responses_ += n;
 }
 
@@ -269,9 +351,18 @@ bool Coverage::write(const std::string &path, std::string &err) const
     cJSON_AddStringToObject(root, "format", kFormat);
     cJSON *cf = cJSON_AddObjectToObject(root, "config");
     cJSON_AddNumberToObject(cf, "walkers", cfg_.walkers);
-    cJSON_AddNumberToObject(cf, "l1_sizes", cfg_.l1_sizes);
-    cJSON_AddNumberToObject(cf, "stlb_sizes", cfg_.stlb_sizes);
     cJSON_AddNumberToObject(cf, "pwc", cfg_.pwc);
+    cJSON *tl = cJSON_AddArrayToObject(cf, "tlb");
+    for (const CovArray &a : cfg_.tlb) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", a.name.c_str());
+        cJSON_AddNumberToObject(o, "level", a.level);
+        cJSON_AddNumberToObject(o, "serves", a.serves);
+        cJSON_AddNumberToObject(o, "sizes", a.sizes);
+        cJSON_AddNumberToObject(o, "splinter", a.splinter);
+        cJSON_AddNumberToObject(o, "on", a.on);
+        cJSON_AddItemToArray(tl, o);
+    }
     cJSON *runs = cJSON_AddObjectToObject(root, "runs");
     for (const auto &kv : runs_)
         cJSON_AddNumberToObject(runs, kv.first.c_str(), (double)kv.second);
@@ -327,13 +418,33 @@ bool Coverage::load(const std::string &path, std::string &err)
         return bad(std::string("not a coverage file (format is not ") + kFormat + ")");
     const cJSON *cf = cJSON_GetObjectItemCaseSensitive(root, "config");
     CovConfig c;
-    const char *keys[4] = {"walkers", "l1_sizes", "stlb_sizes", "pwc"};
-    unsigned *dst[4] = {&c.walkers, &c.l1_sizes, &c.stlb_sizes, &c.pwc};
-    for (int i = 0; i < 4; i++) {
+    const char *keys[2] = {"walkers", "pwc"};
+    unsigned *dst[2] = {&c.walkers, &c.pwc};
+    for (int i = 0; i < 2; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(cf, keys[i]);
         if (!cJSON_IsNumber(v))
             return bad(std::string("config.") + keys[i] + " missing");
         *dst[i] = (unsigned)v->valuedouble;
+    }
+    const cJSON *tl = cJSON_GetObjectItemCaseSensitive(cf, "tlb"), *ta;
+    if (!cJSON_IsArray(tl))
+        return bad("config.tlb missing");
+    cJSON_ArrayForEach(ta, tl)
+    {
+        CovArray a;
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(ta, "name");
+        if (!cJSON_IsString(nm))
+            return bad("config.tlb: an array without a name");
+        a.name = nm->valuestring;
+        const char *ak[5] = {"level", "serves", "sizes", "splinter", "on"};
+        unsigned *ad[5] = {&a.level, &a.serves, &a.sizes, &a.splinter, &a.on};
+        for (int i = 0; i < 5; i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(ta, ak[i]);
+            if (!cJSON_IsNumber(v))
+                return bad("config.tlb." + a.name + "." + ak[i] + " missing");
+            *ad[i] = (unsigned)v->valuedouble;
+        }
+        c.tlb.push_back(a);
     }
     Coverage o(c);
     const cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "runs");
@@ -350,21 +461,22 @@ bool Coverage::load(const std::string &path, std::string &err)
         return bad("bins missing");
     cJSON_ArrayForEach(it, bins)
     {
-        if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != 8)
-            return bad("a bin is not an array of 8 numbers");
+        if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != kNF + 1)
+            return bad("a bin is not an array of " + std::to_string(kNF + 1) + " numbers");
         CovSample s;
-        int v[8];
-        for (int i = 0; i < 8; i++) {
+        int v[kNF + 1];
+        for (int i = 0; i <= kNF; i++) {
             const cJSON *x = cJSON_GetArrayItem(it, i);
             if (!cJSON_IsNumber(x))
-                return bad("a bin is not an array of 8 numbers");
+                return bad("a bin is not an array of " + std::to_string(kNF + 1) + " numbers");
             v[i] = (int)x->valuedouble;
         }
-        if (v[0] < 0 || v[0] > 3 || v[1] < 0 || v[1] >= COV_NSRC || v[2] < 0 || v[2] >= MMU_CAUSE_COUNT)
+        if (v[0] < 0 || v[0] > 3 || v[1] < 0 || v[1] >= COV_NSRC || v[2] < 0 || v[2] >= MMU_CAUSE_COUNT ||
+            v[7] < -1 || v[7] >= (int)c.tlb.size() || v[8] < -1 || v[8] > 1)
             return bad("a bin is out of range");
         s.size = v[0], s.src = v[1], s.cause = v[2], s.ad = v[3], s.flush = v[4], s.busy_disp = v[5],
-        s.busy_done = v[6];
-        o.add(s, (uint64_t)cJSON_GetArrayItem(it, 7)->valuedouble);
+        s.busy_done = v[6], s.arr = v[7], s.piece = v[8];
+        o.add(s, (uint64_t)cJSON_GetArrayItem(it, kNF)->valuedouble);
     }
     cJSON_Delete(root);
     return merge(o, err);

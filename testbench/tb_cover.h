@@ -2,7 +2,8 @@
 //
 // One sample per response: page size x where it was found x fault kind x
 // A/D write made x control operation waiting during the walk x walkers busy
-// at the dispatch and at the completion of the walk. Samples are kept as a
+// at the dispatch and at the completion of the walk x, for a TLB hit, the
+// array that answered and whether its entry was a piece of the page. Samples are kept as a
 // sparse count of the full cross product; the report shows the meaningful
 // two-way crosses and histograms, marks the bins that are unreachable by
 // construction (with the reason) and flags reachable bins that were not hit.
@@ -30,20 +31,35 @@ struct CovSample {
     int flush = -1;   // walks: 1 if ctl_valid && !ctl_ready in some cycle while the request was in its walk; else -1
     int busy_disp = -1; // walks: walkers not idle at the start of the dispatch cycle (0..walkers); else -1
     int busy_done = -1; // walks: walkers not idle at the start of the completion cycle; else -1
+    int arr = -1;       // TLB hits (L1, STLB): the array that answered (mmu_array() id); else -1
+    int piece = -1;     // TLB hits: 1 if its entry is a piece of the page (splintered), 0 the whole page; else -1
+};
+
+// One TLB array of the configuration, as far as reachability goes.
+struct CovArray {
+    std::string name;
+    unsigned level = 0, serves = 0, sizes = 0, splinter = 0, on = 0; // on: entries > 0
+    bool operator==(const CovArray &o) const
+    {
+        return name == o.name && level == o.level && serves == o.serves && sizes == o.sizes &&
+               splinter == o.splinter && on == o.on;
+    }
 };
 
 // What decides which bins are reachable: the shape of the MMU.
 struct CovConfig {
     unsigned walkers = 0;
-    unsigned l1_sizes = 0;   // bit s: an ITLB or DTLB array for page size s exists
-    unsigned stlb_sizes = 0; // bit s: the STLB exists and holds page size s
-    unsigned pwc = 0;        // bit i: PWC array i (PML4E, PDPTE, PDE) exists
+    unsigned pwc = 0;           // bit l: some page-walk cache with entries holds level l (PML4E, PDPTE, PDE)
+    std::vector<CovArray> tlb;  // the TLB arrays, in configuration order
     static CovConfig from(const mmu_config_t &c);
-    bool operator==(const CovConfig &o) const
-    {
-        return walkers == o.walkers && l1_sizes == o.l1_sizes && stlb_sizes == o.stlb_sizes && pwc == o.pwc;
-    }
+    bool operator==(const CovConfig &o) const { return walkers == o.walkers && pwc == o.pwc && tlb == o.tlb; }
     std::string text() const;
+    // [T:fill] the arrays (bit per array) that a page of size ps is filled
+    // into at `level` for access kind acc, one of them per page; the entry's
+    // size in *piece (ps: whole; smaller: a piece). 0 when none takes it.
+    unsigned candidates(unsigned level, unsigned acc, unsigned ps, unsigned *piece) const;
+    // bit s: some access kind's pages of size s are filled into the level
+    unsigned level_sizes(unsigned level) const;
 };
 
 class Coverage {
@@ -72,7 +88,7 @@ class Coverage {
     std::string summary() const;
 
   private:
-    using Key = std::array<int, 7>; // size, src, cause, ad, flush, busy_disp, busy_done
+    using Key = std::array<int, 9>; // size, src, cause, ad, flush, busy_disp, busy_done, arr, piece
     CovConfig cfg_;
     bool have_cfg_ = false;
     std::map<Key, uint64_t> n_;

@@ -52,8 +52,9 @@ std::string flags_text(unsigned f)
 std::string entry_text(const sa_entry_t &e)
 {
     char b[160];
-    std::snprintf(b, sizeof b, "tag 0x%" PRIx64 " data 0x%" PRIx64 " pcid 0x%x size %u flags 0x%02x (%s)", e.tag,
-                  e.data, (unsigned)e.pcid, (unsigned)e.size, (unsigned)e.flags, flags_text(e.flags).c_str());
+    std::snprintf(b, sizeof b, "tag 0x%" PRIx64 " data 0x%" PRIx64 " pcid 0x%x size %u asize %u flags 0x%02x (%s)",
+                  e.tag, e.data, (unsigned)e.pcid, (unsigned)e.size, (unsigned)e.asize, (unsigned)e.flags,
+                  flags_text(e.flags).c_str());
     return b;
 }
 
@@ -169,19 +170,20 @@ bool Env::setup(std::string &err)
             field = name.substr(colon + 1);
             name = name.substr(0, colon);
         }
-        for (unsigned id = 0; id < MMU_ARR_COUNT; id++)
-            if (name == mmu_array_name((mmu_array_id_t)id))
-                inj_arr_ = (int)id;
+        // by the name of the configuration's list (tlb.NAME / pwc.NAME)
+        inj_arr_ = mmu_array_find(ref_->model(), name.c_str());
         if (inj_arr_ < 0) {
-            err = "--inject-array-mismatch: unknown array '" + name + "' (itlb.4k, itlb.2m, itlb.1g, dtlb.4k, "
-                  "dtlb.2m, dtlb.1g, stlb, pwc.pml4e, pwc.pdpte, pwc.pde)";
+            std::string names;
+            for (unsigned id = 0; id < mmu_narrays(ref_->model()); id++)
+                names += std::string(id ? ", " : "") + mmu_array_name(ref_->model(), id);
+            err = "--inject-array-mismatch: unknown array '" + name + "' (" + names + ")";
             return false;
         }
-        const sa_t *a = mmu_array(ref_->model(), (mmu_array_id_t)inj_arr_);
-        static const char *const fields[] = {"tag", "data", "pcid", "size", "flags", "age", "plru", "lfsr"};
+        const sa_t *a = mmu_array(ref_->model(), (unsigned)inj_arr_);
+        static const char *const fields[] = {"tag", "data", "pcid", "size", "asize", "flags", "age", "plru", "lfsr"};
         if (std::find(std::begin(fields), std::end(fields), field) == std::end(fields)) {
-            err = "--inject-array-mismatch: unknown field '" + field + "' (tag, data, pcid, size, flags, age, plru, "
-                  "lfsr)";
+            err = "--inject-array-mismatch: unknown field '" + field + "' (tag, data, pcid, size, asize, flags, age, "
+                  "plru, lfsr)";
             return false;
         }
         if (!a->sets || (field == "age" && a->repl != MMU_REPL_LRU) ||
@@ -556,13 +558,13 @@ bool Env::arrays_step(uint64_t t)
     (void)t;
     if (!arr_started_) {
         arr_started_ = true;
-        for (unsigned id = 0; id < MMU_ARR_COUNT; id++) {
-            const sa_t *a = mmu_array(ref_->model(), (mmu_array_id_t)id);
+        for (unsigned id = 0; id < mmu_narrays(ref_->model()); id++) {
+            const sa_t *a = mmu_array(ref_->model(), id);
             for (uint32_t i = 0; i < a->sets * a->ways; i++)
                 arr_items_.push_back({id, i});
         }
         if (inj_arr_ >= 0) { // the first valid way, else way 0
-            const sa_t *a = mmu_array(ref_->model(), (mmu_array_id_t)inj_arr_);
+            const sa_t *a = mmu_array(ref_->model(), (unsigned)inj_arr_);
             for (uint32_t i = a->sets * a->ways; i-- > 0;)
                 if (a->e[i].flags & SA_V)
                     inj_idx_ = i;
@@ -581,7 +583,7 @@ bool Env::arrays_step(uint64_t t)
 
 void Env::array_check(unsigned id, uint32_t idx)
 {
-    const sa_t *a = mmu_array(ref_->model(), (mmu_array_id_t)id);
+    const sa_t *a = mmu_array(ref_->model(), id);
     const uint32_t set = idx / a->ways, way = idx % a->ways;
     sa_entry_t m = a->e[idx];
     uint64_t mage = a->age[idx], mplru = a->plru[set], mlfsr = a->lfsr;
@@ -590,6 +592,7 @@ void Env::array_check(unsigned id, uint32_t idx)
         else if (inj_field_ == "data") m.data ^= 0x1000;
         else if (inj_field_ == "pcid") m.pcid ^= 1;
         else if (inj_field_ == "size") m.size ^= 1;
+        else if (inj_field_ == "asize") m.asize ^= 1;
         else if (inj_field_ == "flags") m.flags ^= SA_D;
         else if (inj_field_ == "age") mage ^= 1;
         else if (inj_field_ == "plru") mplru ^= 1;
@@ -606,11 +609,12 @@ void Env::array_check(unsigned id, uint32_t idx)
               {"data", d.data, m.data, 52, true},
               {"pcid", d.pcid, m.pcid, 12, true},
               {"size", d.size, m.size, 2, true},
+              {"asize", d.asize, m.asize, 2, true},
               {"flags", d.flags, m.flags, 6, true},
               {"age (LRU)", dage, mage, 8, a->repl == MMU_REPL_LRU},
               {"plru (tree bits of the set)", dplru, mplru, 64, a->repl == MMU_REPL_PLRU && way == 0},
               {"lfsr", dlfsr, mlfsr, 16, a->repl == MMU_REPL_RANDOM && idx == 0}};
-    const char *name = mmu_array_name((mmu_array_id_t)id);
+    const char *name = mmu_array_name(ref_->model(), id);
     for (const Field &f : fs) {
         if (!f.on || f.rtl == f.model)
             continue;
@@ -665,6 +669,16 @@ void Env::cover_cycle(uint64_t t, const mmu_out_t &r)
         }
         if (s.src >= COV_WALK0 && s.src <= COV_WALK3 && info->joined)
             s.src = COV_JOIN;
+        // a TLB hit: the array that answered, whole page or piece
+        if (s.src == COV_L1 || s.src == COV_STLB) {
+            if (info->tlb_array < 0 || (unsigned)info->tlb_array >= mmu_ntlb(ref_->model())) {
+                fail(TB_ERROR, "coverage: the model names no TLB array for the hit of cycle " +
+                                   std::to_string(cov_pending_t_));
+                return;
+            }
+            s.arr = info->tlb_array;
+            s.piece = info->tlb_piece ? 1 : 0;
+        }
         // the walk's owner: the model counted its A/D writes too
         if (s.src >= COV_WALK0 && s.src <= COV_WALK3 && (info->mem_writes > 0) != (s.ad != 0)) {
             fail(TB_ERROR, "coverage: the RTL's walker made " + std::string(s.ad ? "" : "no ") +
@@ -837,8 +851,8 @@ int Env::finish(double wall)
                 s.lat_max, c.joined, c.soft_miss);
     if (arr_k_ == arr_items_.size() && arr_started_) {
         unsigned narr = 0;
-        for (unsigned id = 0; id < MMU_ARR_COUNT; id++)
-            narr += mmu_array(ref_->model(), (mmu_array_id_t)id)->sets != 0;
+        for (unsigned id = 0; id < mmu_narrays(ref_->model()); id++)
+            narr += mmu_array(ref_->model(), id)->sets != 0;
         std::printf("arrays: %zu ways of %u arrays compared through the debug read port: %s\n", arr_items_.size(),
                     narr, arr_bad_ ? "DIFFER" : "equal");
     }

@@ -9,7 +9,7 @@
 // function) plus expectations on the C model's responses. Lockstep compares
 // the RTL with the model in every cycle; the expectations check that the test
 // really exercises its case. Latency expectations assume the diagrams'
-// parameters (the tiny preset: L1_LAT 1, STLB_LAT 2, PWC_LAT 1) and memory
+// parameters (the tiny preset: L1_LAT 1, L2_LAT 2, PWC_LAT 1) and memory
 // latency 3, the default of directed tests; with --mem-lat other than 3 only
 // the other fields are checked.
 #include <cinttypes>
@@ -40,13 +40,14 @@ class ScriptStim : public Stimulus {
         std::string e;
         if (!ctx_.mem_lat_given)
             ctx_.mem_lat->parse("3", e);
-        timing_ = ctx_.mem_lat->is_fixed(3) && ctx_.cfg->mmu.l1_lat == 1 && ctx_.cfg->mmu.stlb_lat == 2 &&
-                  ctx_.cfg->mmu.pwc_lat == 1;
+        timing_ = ctx_.mem_lat->is_fixed(3) && mmu_cfg_l1_lat(&ctx_.cfg->mmu) == 1 &&
+                  mmu_cfg_l2_lat(&ctx_.cfg->mmu) == 2 && mmu_cfg_pwc_lat(&ctx_.cfg->mmu) == 1;
         geometry_ = tiny_geometry(ctx_.cfg->mmu);
     }
     // The tests were written for the tiny preset's arrays, walkers and
     // request table: where a translation is found (L1, STLB, which PWC
-    // level) and when the request table fills depend on them.
+    // level) and when the request table fills depend on them. (The arrays'
+    // names do not matter.)
     static bool tiny_geometry(const mmu_config_t &c)
     {
         sim_config_t t;
@@ -57,12 +58,15 @@ class ScriptStim : public Stimulus {
             return a.entries == b.entries && a.ways == b.ways && a.repl == b.repl &&
                    (a.repl != MMU_REPL_RANDOM || a.lfsr_seed == b.lfsr_seed);
         };
-        bool ok = same(c.stlb, t.mmu.stlb) && c.stlb_sizes == t.mmu.stlb_sizes && c.walkers == t.mmu.walkers &&
+        bool ok = c.ntlb == t.mmu.ntlb && c.npwc == t.mmu.npwc && c.walkers == t.mmu.walkers &&
                   c.outstanding == t.mmu.outstanding;
-        for (int i = 0; i < MMU_PS_COUNT; i++)
-            ok = ok && same(c.itlb[i], t.mmu.itlb[i]) && same(c.dtlb[i], t.mmu.dtlb[i]);
-        for (int i = 0; i < MMU_PWC_COUNT; i++)
-            ok = ok && same(c.pwc[i], t.mmu.pwc[i]);
+        for (unsigned i = 0; ok && i < c.ntlb; i++) {
+            const mmu_tlb_cfg_t &x = c.tlb[i], &y = t.mmu.tlb[i];
+            ok = same(x.a, y.a) && x.level == y.level && x.serves == y.serves && x.sizes == y.sizes &&
+                 x.splinter == y.splinter;
+        }
+        for (unsigned i = 0; ok && i < c.npwc; i++)
+            ok = same(c.pwc[i].a, t.mmu.pwc[i].a) && c.pwc[i].levels == t.mmu.pwc[i].levels;
         return ok;
     }
     std::string name() const override { return name_; }
@@ -169,6 +173,7 @@ class ScriptStim : public Stimulus {
         return nullptr;
     }
     bool timing() const { return timing_; }
+    bool geometry() const { return geometry_; }
     static std::string to_hex(uint64_t v)
     {
         char b[24];
@@ -332,6 +337,29 @@ void start(ScriptStim &s, uint64_t root, uint32_t mode, uint64_t cr3_low = 0)
 }
 
 // ------------------------------------------------------------------ tests
+//
+// The tiny preset's organisation (model/mmu_config.c preset_tiny), from
+// which the tests' expectations are derived by hand with docs/timing.md
+// [T:lookup], [T:fill], [T:inval-va] (page number PN = VA[47:12]):
+//   level 1: itlb    fetch        4K     4 entries, 2 ways (2 sets), LRU
+//            itlb2m  fetch        2M     2, 2 (1 set), PLRU, splinter
+//            dtlb    load, store  4K     8, 4 (2 sets: PN & 1), PLRU
+//            dtlbbig load         2M 1G  4, 2 (2 sets), LFSR
+//            sdtlb   store        2M 1G  3, 3 (1 set), LRU
+//   level 2: stlb    all kinds    4K 2M  16, 4 (4 sets), LRU, splinter
+//            stlb1g  load, store  4K 1G  8, 2 (4 sets), PLRU
+//   PWCs:    pdc     PML4E PDPTE  4, 2 (2 sets: tag & 1), PLRU
+//            pde     PDE          4, 2 (2 sets), LFSR
+// So a walk fills: level 2 - a fetch: stlb (4K, 2M whole; 1G as the 2M
+// piece that contains VA: nothing at level 2 serving fetches holds 1G); a
+// load or store: 4K into stlb or stlb1g, both hold 4K: candidate
+// (PN >> log2(4 sets of stlb)) mod 2, i.e. stlb if PN bit 2 is 0, else
+// stlb1g; 2M into stlb, 1G into stlb1g. Level 1 - a fetch: 4K itlb, 2M
+// itlb2m, 1G as a 2M piece in itlb2m; a load: 4K dtlb, 2M and 1G dtlbbig; a
+// store: 4K dtlb, 2M and 1G sdtlb. A level-2 hit is refilled into level 1
+// by the same rule for the request's access kind. A load's level-1 lookup
+// sees dtlb and dtlbbig, a store's dtlb and sdtlb, a fetch's itlb and
+// itlb2m; at level 2 a fetch sees stlb only.
 
 void t_l1_hit(ScriptStim &s) // 6.1
 {
@@ -350,6 +378,17 @@ void t_l1_hit(ScriptStim &s) // 6.1
         s.expect(id, hit(MMU_SRC_L1, 1));
 }
 
+// P (PN ...4) is fetched: the walk fills itlb and, at level 2, stlb (a
+// fetch's only level-2 array). A read of P misses dtlb and dtlbbig and hits
+// stlb (3 cycles), which refills dtlb; the next read hits dtlb. Four more
+// even pages (PN 6, 8, 10, 12: dtlb set 0, like P) are PDE-cache-hit walks
+// (8 cycles: the pde cache kept (1,2,3) since the first walk, and walks
+// that read only the PTE fill no PWC entry); their dtlb fills go to the
+// free ways 1, 2, 3 and then to the tree-PLRU victim: after the fills of
+// ways 0 (P, touched again by the hit), 1, 2, 3 the bits are [0 0 0], so
+// PN 12 evicts way 0, P. (Their level-2 fills: PN 8, 10 into stlb sets 0
+// and 2, PN 6, 12 into stlb1g: stlb set 0 holds P and PN 8, no eviction.)
+// The last read of P misses dtlb and hits stlb: 3 cycles.
 void t_stlb_hit(ScriptStim &s) // 6.2
 {
     uint64_t rt = s.space(), P = va_of(1, 2, 3, 4);
@@ -366,6 +405,13 @@ void t_stlb_hit(ScriptStim &s) // 6.2
     s.one(20, P, R, true, hit(MMU_SRC_STLB, 3, pa, true));
 }
 
+// PWC contents (pdc: PML4E tag VA[47:39], PDPTE tag VA[47:30], set = tag
+// & 1, two ways; pde: PDE tag VA[47:21], set = tag & 1): A's cold walk
+// fills PML4E 1 (pdc set 1), PDPTE (1,2) (pdc set 0), PDE (1,2,3) (pde set
+// 1). B (1,2,3,5): PDE hit, deepest: 1 read, 8 cycles. C (1,2,4,0): PDE
+// (1,2,4) misses, PDPTE (1,2) hits: 2 reads, 12. D (1,3,0,0): PDPTE (1,3)
+// (tag 515, set 1) misses, PML4E 1 hits: 3 reads, 16. E (2,0,0,0): no entry
+// of PML4 slot 2: 20. K (300,...): none: 20.
 void t_walk_4k(ScriptStim &s) // 6.3
 {
     uint64_t rt = s.space();
@@ -384,6 +430,18 @@ void t_walk_4k(ScriptStim &s) // 6.3
     s.one(6, K + 0xFF8, R, false, walk(MMU_PS_4K, 0, 20, pk + 0xFF8, true));
 }
 
+// A (1,2,3,0), B (1,2,5,0), C (1,4,0,0): 2 MiB pages. A's cold walk reads
+// PML4E, PDPTE, PDE (the leaf, never cached): 16 cycles, and fills PML4E 1
+// (pdc set 1), PDPTE (1,2) (pdc set 0), A into stlb (level 2: loads' 2M
+// array; tag VA[47:21] & 3 = set 3) and dtlbbig (level 1: loads' 2M array,
+// set 1). B: PDPTE (1,2) hit: 1 read, 8. C: PDPTE (1,4) (tag 516, pdc set 0)
+// misses, PML4E 1 hits: 2 reads, 12. (dtlbbig: A, B in set 1, C in set 0,
+// two ways each: nothing evicted, no LFSR step.) A read of A hits dtlbbig:
+// 1 cycle. A write of A: a store's level-1 arrays are dtlb (4K) and sdtlb
+// (2M, 1G), and no store filled sdtlb yet: a miss, then stlb (serves
+// stores, holds A): 3 cycles, refilled into sdtlb; the next write hits
+// sdtlb: 1. A fetch: itlb, itlb2m empty, stlb hit: 3, refilled into itlb2m;
+// the next fetch hits itlb2m: 1.
 void t_walk_2m(ScriptStim &s) // 6.4
 {
     uint64_t rt = s.space();
@@ -395,21 +453,33 @@ void t_walk_2m(ScriptStim &s) // 6.4
     s.one(1, A + 0x1ABCDE, R, true, walk(MMU_PS_2M, 0, 16, pa + 0x1ABCDE, true));
     s.one(2, B, R, true, walk(MMU_PS_2M, 2, 8));  // PDPTE-cache hit
     s.one(3, C, R, true, walk(MMU_PS_2M, 1, 12)); // PML4E-cache hit
-    s.one(4, A + 0x54321, W, true, hit(MMU_SRC_L1, 1, pa + 0x54321, true));
-    s.one(5, A + 0x1000, X, true, hit(MMU_SRC_STLB, 3)); // ITLB miss, STLB (holds 2M) hit
+    s.one(4, A + 0x54321, R, true, hit(MMU_SRC_L1, 1, pa + 0x54321, true));     // dtlbbig
+    s.one(5, A + 0x12345, W, true, hit(MMU_SRC_STLB, 3, pa + 0x12345, true));   // sdtlb empty: stlb
+    s.one(6, A + 0x1FFFF8, W, true, hit(MMU_SRC_L1, 1, pa + 0x1FFFF8, true));   // sdtlb, refilled by 5
+    s.one(7, A + 0x1000, X, true, hit(MMU_SRC_STLB, 3, pa + 0x1000, true));     // itlb2m empty: stlb
+    s.one(8, A + 0x2000, X, true, hit(MMU_SRC_L1, 1, pa + 0x2000, true));       // itlb2m, refilled by 7
 }
 
+// A (1,2,0,0), B (1,5,0,0): 1 GiB pages. A's cold walk: PML4E, PDPTE (the
+// leaf): 12 cycles; fills PML4E 1 (pdc), A into stlb1g (level 2: loads' 1G
+// array) and dtlbbig (set 514 & 1 = 0). B: PML4E hit, 1 read: 8; dtlbbig
+// set 1. A read of A hits dtlbbig: 1. A write: sdtlb empty, stlb1g (serves
+// stores) hit: 3, refilled into sdtlb; the next write: sdtlb, 1. A fetch of
+// B: no array a fetch looks up holds B (stlb1g serves no fetch): a walk
+// from the PML4E-cache hit, 8 (its fills are 2M pieces: the splinter test).
 void t_walk_1g(ScriptStim &s) // 6.5
 {
     uint64_t rt = s.space();
     uint64_t A = va_of(1, 2, 0, 0), B = va_of(1, 5, 0, 0);
     uint64_t pa = s.map(rt, A, MMU_PS_1G, UW);
-    s.map(rt, B, MMU_PS_1G, UW);
+    uint64_t pb = s.map(rt, B, MMU_PS_1G, UW);
     start(s, rt, s.base_mode());
     s.one(1, A + 0x2345678, R, true, walk(MMU_PS_1G, 0, 12, pa + 0x2345678, true));
     s.one(2, B, R, true, walk(MMU_PS_1G, 1, 8)); // PML4E-cache hit
-    s.one(3, A + 0x3FFFFFF8, W, true, hit(MMU_SRC_L1, 1, pa + 0x3FFFFFF8, true));
-    s.one(4, B + 0x40000, X, true, hit(MMU_SRC_STLB, 3));
+    s.one(3, A + 0x3FFFFFF8, R, true, hit(MMU_SRC_L1, 1, pa + 0x3FFFFFF8, true));   // dtlbbig
+    s.one(4, A + 0x3FFFFFF0, W, true, hit(MMU_SRC_STLB, 3, pa + 0x3FFFFFF0, true)); // sdtlb empty: stlb1g
+    s.one(5, A + 0x8, W, true, hit(MMU_SRC_L1, 1, pa + 0x8, true));                 // sdtlb, refilled by 4
+    s.one(6, B + 0x40000, X, true, walk(MMU_PS_1G, 1, 8, pb + 0x40000, true));      // no fetch array has B
 }
 
 void t_page_fault(ScriptStim &s) // 6.6 and every fault cause of 5.3
@@ -873,6 +943,13 @@ const std::vector<BitKind> &bit_kinds()
 
 unsigned leaf_level(unsigned ps) { return ps == MMU_PS_4K ? 1 : ps == MMU_PS_2M ? 2 : 3; }
 
+// Where a write of a page that a read just walked is found (tiny): a 4 KiB
+// page in dtlb (the read filled it; it serves stores too); a 2 MiB or 1 GiB
+// page went to dtlbbig, which serves loads only, and a store's level-1
+// large-page array (sdtlb) has none: level 2 (stlb holds 2M, stlb1g 1G,
+// both serve stores, the read's walk filled them).
+unsigned write_src(unsigned ps) { return ps == MMU_PS_4K ? MMU_SRC_L1 : MMU_SRC_STLB; }
+
 // Two offsets inside a page of size ps; in a 2 MiB or 1 GiB page one with
 // bit 12 clear and one with it set, so that the PAT bit (12) of the leaf
 // leaking into the address, or bit 12 of the offset lost, shows.
@@ -909,7 +986,7 @@ void t_legal_bits(ScriptStim &s)
             Exp w = walk(ps, 0, -1, pa + page_off(ps, false), true);
             s.one(id++, va + page_off(ps, false), R, true, w);
             if (k.leaf) {
-                s.one(id++, va + page_off(ps, true), W, true, hit(MMU_SRC_L1, -1, pa + page_off(ps, true), true));
+                s.one(id++, va + page_off(ps, true), W, true, hit(write_src(ps), -1, pa + page_off(ps, true), true));
                 continue;
             }
             // the next entry one level below k: the walk starts below the cached entry of kind k
@@ -934,7 +1011,7 @@ void t_legal_bits(ScriptStim &s)
             m.set_bits(m.entry_addr(rt, va, k.level), set);
         }
         s.one(id++, va + page_off(ps, true), R, true, walk(ps, 0, -1, pa + page_off(ps, true), true));
-        s.one(id++, va + page_off(ps, false), W, true, hit(MMU_SRC_L1, -1, pa + page_off(ps, false), true));
+        s.one(id++, va + page_off(ps, false), W, true, hit(write_src(ps), -1, pa + page_off(ps, false), true));
     }
 }
 
@@ -1008,10 +1085,12 @@ void t_port_rr_walker0(ScriptStim &s)
 // Tree-PLRU (model/sa.h): the 4 KiB DTLB of the tiny preset, 2 sets x 4
 // ways, bits b0 (root), b1 (ways 0/1), b2 (ways 2/3); a touch points the
 // path away from the way, the victim follows the bits (0 left, 1 right).
-// Pages P0..P5 with even page numbers all go to set 0 (and to STLB sets
-// 0, 2, 4, 6, 0, 2 of 8 x 4: the STLB keeps every one), so a DTLB miss of a
-// page seen before is an STLB hit that refills the DTLB: where each read is
-// found (walk, L1, STLB) shows every victim. State [b0 b1 b2], ways w0..w3:
+// Pages P0..P5 (PN 0, 2, 4, 6, 8, 10) all go to set 0; at level 2 P0, P1,
+// P4, P5 (PN bit 2 = 0) go to stlb (sets PN & 3 = 0, 2, 0, 2; 4 ways) and
+// P2, P3 to stlb1g (sets 0 and 2; 2 ways): level 2 keeps every one, so a
+// DTLB miss of a page seen before is an STLB hit that refills the DTLB:
+// where each read is found (walk, L1, STLB) shows every victim. State
+// [b0 b1 b2], ways w0..w3:
 //  1-4  P0..P3 walk, fill w0..w3                  [0 0 0]  P0 P1 P2 P3
 //  5    P0 L1 hit (w0)                            [1 1 0]
 //  6    P4 walk: victim b0=1 -> b2=0 -> w2 (P2);  [0 1 1]  P0 P1 P4 P3
@@ -1082,6 +1161,143 @@ void t_nopg1g(ScriptStim &s)
     s.one(5, A + 0x500, R, true, pf(MMU_CAUSE_RSVD, rsvd, MMU_PS_NONE, 12));
 }
 
+// [T:fill] splintering and [T:inval-va] with a 1 GiB page B (1,5,0,0) that
+// user fetches reach: nothing a fetch looks up holds 1G, so a fetch's walk
+// fills the 2 MiB piece that contains VA: into stlb at level 2 (piece n of
+// B: tag (B >> 21) + n, set n & 3) and into itlb2m at level 1 (1 set, 2
+// ways, tree-PLRU: one bit, 1 after a touch of way 0, 0 after way 1;
+// victim way = the bit). Responses report the page size, 1G; the address
+// is the piece's frame + VA's offset in the piece. Cycles as diagram 6.5
+// (pwc 1: the PML4E-cache hit, 1 read, 8 cycles).
+//   1  fetch piece 0: cold walk, 12; itlb2m way 0 (bit 1), stlb set 0
+//   2  fetch piece 0: itlb2m hit, 1
+//   3  fetch piece 1: walk, 8; itlb2m way 1 (bit 0), stlb set 1
+//   4  fetch piece 2: walk, 8; itlb2m victim way 0 (piece 0) (bit 1), stlb set 2
+//   5  fetch piece 0: itlb2m misses, stlb hit: 3; the level-1 refill (frame
+//      = the piece's - 0) takes victim way 1 (piece 1) (bit 0)
+//   6  fetch piece 1: stlb hit, 3; refill: frame = (B's frame + 2M) - 2M,
+//      the entry for piece 1 into way 0 (piece 2 out) (bit 1)
+//   7  fetch piece 1 again, its last 8 bytes: itlb2m hit, 1, at frame +
+//      0x3FFFF8 (a refill that kept the piece's frame as the page's would
+//      be 2M off)
+//   8  read piece 3: the load arrays (dtlbbig, stlb1g) hold 1G whole, stlb
+//      has no piece 3: walk, 8; B whole into stlb1g and dtlbbig
+//   9  INVLPG piece 3's address: every entry a lookup of it would match
+//      (B whole in stlb1g, dtlbbig) and every piece of B in the splinter
+//      arrays (stlb sets 0, 1, 2; itlb2m both ways), though none is piece
+//      3 or in piece 3's sets; all PWC entries of the PCID
+//  10  fetch piece 0: walk with no PWC hit, 12 (without the piece rule: an
+//      itlb2m hit); fills pieces 0 and the PML4E again
+//  11  fetch piece 1: walk, 8 (without the piece rule: stlb hit)
+//  12  read piece 1: dtlbbig, stlb1g empty; stlb has piece 1, which a load
+//      may use: level-2 hit, 3, size 1G; its level-1 refill for a load is
+//      the whole page into dtlbbig, frame (B + 2M) - 2M = B
+//  13  read B's last 16 bytes: dtlbbig hit, 1, at B + 0x3FFFFFF0
+//  14  "software" clears P in B's PDPTE (nothing outstanding); fetch piece
+//      2 (cached nowhere): walk from the PML4E hit reads the PDPTE: not
+//      present, 8; the fault invalidates B's pieces 0, 1 (stlb, itlb2m), B
+//      whole in dtlbbig and the PML4E entry
+//  15  fetch piece 0: walk, no PWC hit: PML4E, PDPTE not present, 12
+//      (without the fault's piece invalidation: an itlb2m hit)
+//  16  read piece 1: walk, 12, not present (without it: stlb or dtlbbig)
+// Error codes (NXE = 1): fetch U/S | I/D = 0x14, read U/S = 0x04.
+void t_splinter(ScriptStim &s)
+{
+    uint64_t rt = s.space(), B = va_of(1, 5, 0, 0);
+    const uint64_t M2 = 2ull << 20;
+    uint64_t pb = s.map(rt, B, MMU_PS_1G, UW);
+    DualMem *mem = &s.mem();
+    const uint64_t pdpte = mem->entry_addr(rt, B, 3), pdpte_v = mem->read(pdpte);
+    start(s, rt, s.base_mode());
+    auto wk = [&](int pwc, int64_t lat, uint64_t off) { return walk(MMU_PS_1G, pwc, lat, pb + off, true); };
+    auto ht = [&](unsigned src, int64_t lat, uint64_t off) {
+        Exp e = hit(src, lat, pb + off, true);
+        e.size = MMU_PS_1G;
+        return e;
+    };
+    auto np = [](unsigned err, int pwc, int64_t lat) {
+        Exp e = pf(MMU_CAUSE_NOT_PRESENT, err, MMU_PS_NONE, lat);
+        e.pwc = pwc;
+        return e;
+    };
+    s.one(1, B + 0x40000, X, true, wk(0, 12, 0x40000));
+    s.one(2, B + 0x1FFFF0, X, true, ht(MMU_SRC_L1, 1, 0x1FFFF0));
+    s.one(3, B + M2 + 0x10, X, true, wk(1, 8, M2 + 0x10));
+    s.one(4, B + 2 * M2 + 0x20, X, true, wk(1, 8, 2 * M2 + 0x20));
+    s.one(5, B + 0x30, X, true, ht(MMU_SRC_STLB, 3, 0x30));
+    s.one(6, B + M2 + 0x40, X, true, ht(MMU_SRC_STLB, 3, M2 + 0x40));
+    s.one(7, B + 2 * M2 - 8, X, true, ht(MMU_SRC_L1, 1, 2 * M2 - 8));
+    s.one(8, B + 3 * M2 + 0x50, R, true, wk(1, 8, 3 * M2 + 0x50));
+    s.invlpg(B + 3 * M2);
+    s.one(10, B + 0x60, X, true, wk(0, 12, 0x60));
+    s.one(11, B + M2 + 0x70, X, true, wk(1, 8, M2 + 0x70));
+    s.one(12, B + M2 + 0x80, R, true, ht(MMU_SRC_STLB, 3, M2 + 0x80));
+    s.one(13, B + 0x3FFFFFF0, R, true, ht(MMU_SRC_L1, 1, 0x3FFFFFF0));
+    s.call([mem, pdpte, pdpte_v]() { mem->write(pdpte, pdpte_v & ~PTE_P); });
+    // (with another organisation a TLB may still hold B, which software
+    // changed without INVLPG: a stale translation the SDM allows; so these
+    // three are checked only with tiny's arrays)
+    const uint32_t last[3] = {14, 15, 16};
+    const uint64_t va[3] = {B + 2 * M2 + 0x90, B + 0xA0, B + M2 + 0xB0};
+    const unsigned acc[3] = {X, X, R};
+    const Exp want[3] = {np(MMU_PFEC_US | MMU_PFEC_ID, 1, 8), np(MMU_PFEC_US | MMU_PFEC_ID, 0, 12),
+                         np(MMU_PFEC_US, 0, 12)};
+    for (int i = 0; i < 3; i++) {
+        s.req(last[i], va[i], acc[i]);
+        s.drain();
+        if (s.geometry())
+            s.expect(last[i], want[i]);
+    }
+}
+
+// [T:fill] the choice among two level-2 arrays: a 4 KiB load is filled into
+// stlb or stlb1g (both hold 4K and serve loads), candidate (PN >> 2) mod 2
+// (log2 of stlb's 4 sets): PN bit 2. X1..X3 (PN 4, 20, 36: bit 2 = 1, PN &
+// 3 = 0) go to stlb1g set 0 (2 ways, tree-PLRU), Y1..Y4 (PN 8, 16, 24, 32:
+// bit 2 = 0) to stlb set 0 (4 ways). All seven are even: dtlb set 0 (4
+// ways, tree-PLRU [b0 b1 b2] as in plru_victims). Walks after the first
+// hit the PDE cache: 8 cycles.
+//   1-3  X1, X2, X3 walk; dtlb ways 0, 1, 2; stlb1g: X1 way 0, X2 way 1,
+//        X3 evicts way 0 (X1) (bit after X2's fill: 0)
+//   4-7  Y1..Y4 walk; stlb set 0 ways 0..3; dtlb: Y1 way 3 [0 0 0], Y2
+//        evicts w0 (X1) [1 1 0], Y3 w2 (X3) [0 1 1], Y4 w1 (X2) [1 0 1]
+//   8    X2: dtlb miss, stlb1g hit: 3 (if every 4K page went to stlb, its
+//        set 0 would hold only Y1..Y4: a walk); refill evicts dtlb w3 (Y1)
+//        [0 0 0]; stlb1g touch way 1
+//   9    X1: stlb1g lost it at 3: a walk, 8 (if the choice were reversed,
+//        X1..X3 would all fit stlb set 0: a level-2 hit); fill evicts
+//        stlb1g way 0 (X3), dtlb w0 (Y2) [1 1 0]
+//  10    X3: a walk, 8
+//  11    Y1: dtlb lost it at 8: stlb hit, 3
+void t_stlb_pick(ScriptStim &s)
+{
+    uint64_t rt = s.space();
+    const unsigned X[3] = {4, 20, 36}, Y[4] = {8, 16, 24, 32};
+    uint64_t px[3], py[4];
+    for (int i = 0; i < 3; i++)
+        px[i] = s.map(rt, va_of(1, 2, 3, X[i]), MMU_PS_4K, UW);
+    for (int i = 0; i < 4; i++)
+        py[i] = s.map(rt, va_of(1, 2, 3, Y[i]), MMU_PS_4K, UW);
+    start(s, rt, s.base_mode());
+    uint32_t id = 1;
+    auto rd = [&](unsigned pn, uint64_t pa, Exp e) {
+        e.size = MMU_PS_4K;
+        e.has_pa = true;
+        e.pa = pa + 8 * id;
+        s.one(id, va_of(1, 2, 3, pn) + 8 * id, R, true, e);
+        id++;
+    };
+    rd(X[0], px[0], walk(MMU_PS_4K, 0, 20));
+    rd(X[1], px[1], walk(MMU_PS_4K, 3, 8));
+    rd(X[2], px[2], walk(MMU_PS_4K, 3, 8));
+    for (int i = 0; i < 4; i++)
+        rd(Y[i], py[i], walk(MMU_PS_4K, 3, 8));
+    rd(X[1], px[1], hit(MMU_SRC_STLB, 3));
+    rd(X[0], px[0], walk(MMU_PS_4K, 3, 8));
+    rd(X[2], px[2], walk(MMU_PS_4K, 3, 8));
+    rd(Y[0], py[0], hit(MMU_SRC_STLB, 3));
+}
+
 struct Entry {
     const char *name, *descr;
     void (*fn)(ScriptStim &);
@@ -1110,6 +1326,9 @@ const Entry kTests[] = {
     {"port_rr_walker0", "#9.5: both walkers want the port, round-robin pointer at walker 0: walker 0 wins",
      t_port_rr_walker0},
     {"plru_victims", "#9.5: tree-PLRU victims of the 4 KiB DTLB after fills and hits", t_plru_victims},
+    {"splinter", "#10: a 1 GiB page held as 2 MiB pieces, the level-1 refill of a piece, INVLPG and a fault "
+                 "remove every piece", t_splinter},
+    {"stlb_pick", "#10: 4 KiB loads split between two level-2 arrays by the [T:fill] choice", t_stlb_pick},
 };
 
 } // namespace

@@ -27,7 +27,10 @@ check bad-option 2 'unknown option' -- --frobnicate
 check bad-test 2 "unknown test 'nope'" -- --test nope
 check bad-memlat 2 'mem-lat' -- --mem-lat 0
 check bad-key 2 'unknown key' -- --set dtlb.8k.entries=4
-check config-refused 2 'dtlb.4k.entries = 16, but the RTL was built with DTLB_4K_ENTRIES = 8' -- --set dtlb.4k.entries=16
+check config-refused 2 'tlb.dtlb.entries = 16, but the RTL was built with TLB2_ENTRIES = 8' -- --set tlb.dtlb.entries=16
+# an array more (a slot the build does not have) and one less
+check config-refused-slot 2 'tlb.extra.entries = 16, but the RTL was built with TLB7_ENTRIES = 0' -- --set tlb.extra.entries=16
+check config-refused-off 2 'the RTL was built with TLB6_ENTRIES = 8' -- --set tlb.stlb1g=off
 check preset-refused 2 'the RTL was built with' -- --preset skylake
 check config-c-ok 0 '^PASS' -- --dut c --preset skylake --test random --cycles 20000
 check seed-printed 0 '^seed 12345$' -- --dut c --seed 12345 --cycles 2000
@@ -58,15 +61,16 @@ fi
 check no-mismatch-vcd 1 '^MISMATCH' -- --dut c --seed 5 --cycles 3000 --inject-mismatch 500 --mismatch-wave none
 grep -q '^mismatch waveform' "$tmp/out" && { echo "FAIL no-mismatch-vcd: written"; fail=1; }
 # the end-of-test array compare: equal on a passing run; fires on a corrupted way
-check arrays-equal 0 '^arrays: 62 ways of 10 arrays compared through the debug read port: equal$' -- --seed 4 --cycles 20000
-check arrays-inject 1 '^  array: stlb \(dbg_arr 6\), set [0-9]+, way [0-9]+' -- --seed 4 --cycles 20000 \
+check arrays-equal 0 '^arrays: 53 ways of 9 arrays compared through the debug read port: equal$' -- --seed 4 --cycles 20000
+check arrays-inject 1 '^  array: stlb \(dbg_arr 5\), set [0-9]+, way [0-9]+' -- --seed 4 --cycles 20000 \
     --inject-array-mismatch stlb
 grep -q '^ARRAY MISMATCH at the end of the test' "$tmp/out" && grep -q '^  field: tag$' "$tmp/out" &&
     grep -q '^  seed:  4$' "$tmp/out" && grep -q '^  rtl:   ' "$tmp/out" && grep -q '^  model: ' "$tmp/out" ||
     { echo "FAIL arrays-inject: report lines"; fail=1; }
-check arrays-inject-lru 1 '^  field: age \(LRU\)$' -- --seed 4 --cycles 20000 --inject-array-mismatch itlb.4k:age
-check arrays-inject-plru 1 '^  field: plru' -- --seed 4 --cycles 20000 --inject-array-mismatch dtlb.4k:plru
-check arrays-inject-lfsr 1 '^  field: lfsr$' -- --dut c --seed 4 --cycles 20000 --inject-array-mismatch pwc.pde:lfsr
+check arrays-inject-lru 1 '^  field: age \(LRU\)$' -- --seed 4 --cycles 20000 --inject-array-mismatch itlb:age
+check arrays-inject-plru 1 '^  field: plru' -- --seed 4 --cycles 20000 --inject-array-mismatch dtlb:plru
+check arrays-inject-lfsr 1 '^  field: lfsr$' -- --dut c --seed 4 --cycles 20000 --inject-array-mismatch pde:lfsr
+check arrays-inject-asize 1 '^  field: asize$' -- --seed 4 --cycles 20000 --inject-array-mismatch sdtlb:asize
 check arrays-inject-bad 2 'unknown array' -- --inject-array-mismatch nope
 check arrays-inject-policy 2 'not compared' -- --inject-array-mismatch stlb:plru
 # coverage: two runs, merged; a reachable bin missed fails --require-coverage
