@@ -204,16 +204,17 @@ echo "$out" | grep -q "area: skipped: .*mmu_top.sv does not exist" || bad "no ar
 if command -v yosys >/dev/null; then
   mkdir -p "$tmp/rtl"
   cat >"$tmp/rtl/mmu_top.sv" <<'EOF'
+// a stand-in: tlb.stlb is slot 5 of skylake's list (scripts/rtl-params)
 module mmu_top #(
-  parameter int unsigned TLB_STLB_ENTRIES = 32,
-  parameter int unsigned TLB_STLB_WAYS    = 4
+  parameter int unsigned TLB5_ENTRIES = 32,
+  parameter int unsigned TLB5_WAYS    = 4
 ) (input logic clk_i, input logic [3:0] d_i, output logic [3:0] q_o);
-  logic [3:0] q [TLB_STLB_ENTRIES];
+  logic [3:0] q [TLB5_ENTRIES];
   always_ff @(posedge clk_i) begin
     q[0] <= d_i;
-    for (int i = 1; i < TLB_STLB_ENTRIES; i++) q[i] <= q[i-1] ^ 4'(TLB_STLB_WAYS);
+    for (int i = 1; i < TLB5_ENTRIES; i++) q[i] <= q[i-1] ^ 4'(TLB5_WAYS);
   end
-  assign q_o = q[TLB_STLB_ENTRIES-1];
+  assign q_o = q[TLB5_ENTRIES-1];
 endmodule
 EOF
   cat >"$tmp/ar.json" <<'EOF'
