@@ -138,6 +138,7 @@ bool check_rtl_params(const sim_config_t &c)
     std::fprintf(stderr,
                  "mmulockstep: the configuration differs from the one the RTL was built with (preset %s%s%s):\n%s"
                  "The Verilated model's parameters are fixed at build time. Use the build's configuration, or\n"
+                 "a preset's own build (bin/mmulockstep_NAME, cmake -DMMU_LOCKSTEP_PRESETS=\"NAME;...\"), or\n"
                  "rebuild with cmake -DMMU_LOCKSTEP_PRESET=NAME -DMMU_LOCKSTEP_SET=\"key=value;...\".\n",
                  MMU_RTL_PRESET, MMU_RTL_SET[0] ? " + " : "", MMU_RTL_SET, diffs.c_str());
     return false;
