@@ -236,9 +236,11 @@ package mmu_pkg;
     end
   endfunction
 
-  // Page-fault error code (SDM 4.7): P, W/R, U/S, RSVD, I/D
+  // Page-fault error code (SDM 4.7): P, W/R, U/S, RSVD, I/D. The cause is a
+  // cause_e as 4 bits: mmu_rtable keeps the walkers' causes as they come
+  // through its flat ports (yosys 0.23 parses no cast to a package type).
   function automatic logic [5:0] error_code(input logic [7:0] mode, input logic [1:0] acc,
-                                            input logic user, input cause_e cause);
+                                            input logic user, input logic [3:0] cause);
     error_code = '0;
     error_code[0] = (cause != mmu_pkg::CAUSE_NOT_PRESENT);
     error_code[1] = (acc == ACC_WRITE);

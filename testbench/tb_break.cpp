@@ -104,7 +104,7 @@ bool Breaker::outstanding_id(uint16_t id) const
 {
     auto *r = dut_->rootp;
     for (unsigned i = 0; i < cfg_.mmu.outstanding; i++)
-        if (r->mmu_top__DOT__rt_state_q[i] != RT_FREE && r->mmu_top__DOT__rt_id_q[i] == id)
+        if (r->mmu_top__DOT__u_rtable__DOT__rt_state_q[i] != RT_FREE && r->mmu_top__DOT__u_rtable__DOT__rt_id_q[i] == id)
             return true;
     return false;
 }
@@ -173,12 +173,12 @@ bool Breaker::apply(uint64_t t, bool prev_ctl, const mmu_out_t &d, mmu_in_t &in,
             return false;
         int k = -1;
         for (unsigned i = 0; i < RT && k < 0; i++)
-            if (r->mmu_top__DOT__rt_state_q[i] != RT_FREE &&
-                !(d.rsp_valid && d.rsp_id == r->mmu_top__DOT__rt_id_q[i]))
+            if (r->mmu_top__DOT__u_rtable__DOT__rt_state_q[i] != RT_FREE &&
+                !(d.rsp_valid && d.rsp_id == r->mmu_top__DOT__u_rtable__DOT__rt_id_q[i]))
                 k = (int)i;
         if (k < 0)
             return false;
-        offer_read(in, r->mmu_top__DOT__rt_id_q[k], 0x1000);
+        offer_read(in, r->mmu_top__DOT__u_rtable__DOT__rt_id_q[k], 0x1000);
         std::snprintf(b, sizeof b, "request offered with id %u, the id of request-table entry %d (outstanding)",
                       in.req_id, k);
     } else if (name == "mem-rsp-idle-walker") {
@@ -212,7 +212,7 @@ bool Breaker::apply(uint64_t t, bool prev_ctl, const mmu_out_t &d, mmu_in_t &in,
         std::snprintf(b, sizeof b, "INVLPG 0x7000 offered in cycle %" PRIu64 " and not accepted, now INVLPG 0x8000",
                       t - 1);
     } else if (name == "rt-state") {
-        r->mmu_top__DOT__rt_state_q[0] = 7;
+        r->mmu_top__DOT__u_rtable__DOT__rt_state_q[0] = 7;
         std::snprintf(b, sizeof b, "rt_state_q[0] := 7");
     } else if (name == "walker-state") {
         // while walker 0 is idle: no memory response is on its way to it
@@ -221,25 +221,25 @@ bool Breaker::apply(uint64_t t, bool prev_ctl, const mmu_out_t &d, mmu_in_t &in,
         r->mmu_top__DOT__gen_walker__BRA__0__KET____DOT__u_walker__DOT__state_q = 7;
         std::snprintf(b, sizeof b, "w_state_q[0] := 7");
     } else if (name == "miss-queue") {
-        r->mmu_top__DOT__mq_cnt_q = (CData)(RT + 1);
+        r->mmu_top__DOT__u_rtable__DOT__mq_cnt_q = (CData)(RT + 1);
         std::snprintf(b, sizeof b, "mq_cnt_q := %u (the request table has %u entries)", RT + 1, RT);
     } else if (name == "rsp-not-outstanding") {
         // an entry that is not answered in this cycle: its response comes later
         int k = -1;
         for (unsigned i = 0; i < RT && k < 0; i++)
-            if (r->mmu_top__DOT__rt_state_q[i] != RT_FREE && r->mmu_top__DOT__rt_state_q[i] != RT_DONE)
+            if (r->mmu_top__DOT__u_rtable__DOT__rt_state_q[i] != RT_FREE && r->mmu_top__DOT__u_rtable__DOT__rt_state_q[i] != RT_DONE)
                 k = (int)i;
         if (k < 0)
             return false;
-        const uint16_t old = r->mmu_top__DOT__rt_id_q[k], id = unused_id();
-        r->mmu_top__DOT__rt_id_q[k] = id;
+        const uint16_t old = r->mmu_top__DOT__u_rtable__DOT__rt_id_q[k], id = unused_id();
+        r->mmu_top__DOT__u_rtable__DOT__rt_id_q[k] = id;
         std::snprintf(b, sizeof b, "rt_id_q[%d] := %u (was %u)", k, id, old);
     } else if (name == "double-hit") {
         if (!d.req_ready || in.ctl_valid || prev_ctl)
             return false;
         // the first level-1 TLB array with two ways or more (a level-1
         // array is looked up with the address of every request offered):
-        // its registers are g_tlb[i].g_arr.u_sa.ent_q, which exist only for
+        // its registers are u_lookup.g_tlb[i].g_arr.u_sa.ent_q, which exist only for
         // the slots the RTL was built with
         bool done = false;
         uint64_t va = 0;
@@ -247,7 +247,7 @@ bool Breaker::apply(uint64_t t, bool prev_ctl, const mmu_out_t &d, mmu_in_t &in,
         char what[200];
 #define TB_DUP(i)                                                                                                      \
     if (!done && nt > i && cfg_.mmu.tlb[i].level == 1 && cfg_.mmu.tlb[i].a.ways >= 2)                                \
-        done = dup_entry(r->mmu_top__DOT__g_tlb__BRA__##i##__KET____DOT__g_arr__DOT__u_sa__DOT__ent_q, i,            \
+        done = dup_entry(r->mmu_top__DOT__u_lookup__DOT__g_tlb__BRA__##i##__KET____DOT__g_arr__DOT__u_sa__DOT__ent_q, i,            \
                          cfg_.mmu.tlb[i].a.entries / cfg_.mmu.tlb[i].a.ways, cfg_.mmu.tlb[i].a.ways, va, what,       \
                          sizeof what);
 #if MMU_RTL_TLB0_ENTRIES

@@ -650,9 +650,9 @@ void Env::cover_cycle(uint64_t t, const mmu_out_t &r)
     rt_prev_.swap(rt_cur_);
     wk_prev_.swap(wk_cur_);
     for (unsigned i = 0; i < RT; i++) {
-        rt_cur_[i] = (uint8_t)root->mmu_top__DOT__rt_state_q[i];
-        rtw_cur_[i] = (uint8_t)root->mmu_top__DOT__rt_walker_q[i];
-        rtid_cur_[i] = (uint16_t)root->mmu_top__DOT__rt_id_q[i];
+        rt_cur_[i] = (uint8_t)root->mmu_top__DOT__u_rtable__DOT__rt_state_q[i];
+        rtw_cur_[i] = (uint8_t)root->mmu_top__DOT__u_rtable__DOT__rt_walker_q[i];
+        rtid_cur_[i] = (uint16_t)root->mmu_top__DOT__u_rtable__DOT__rt_id_q[i];
     }
     for (unsigned k = 0; k < NW; k++)
         wk_cur_[k] = (uint8_t)root->mmu_top__DOT__w_state[k];
