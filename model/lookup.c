@@ -194,40 +194,45 @@ static unsigned pick(const sa_t *arrs, const unsigned *c, unsigned k, uint64_t t
     return c[(tag >> log2u(arrs[c[0]].sets)) % k];
 }
 
+uint32_t lk_fill_candidates(const mmu_tlb_cfg_t *tc, unsigned n, int skip, unsigned level, unsigned acc, unsigned ps,
+                            unsigned *piece)
+{
+    uint32_t native = 0, split = 0;
+    int best = -1;
+    for (unsigned i = 0; i < n; i++) {
+        const mmu_tlb_cfg_t *t = &tc[i];
+        if ((int)i == skip || t->a.entries == 0 || !serves(t, level, acc))
+            continue;
+        /* the arrays that hold the page size */
+        if (t->sizes & (1u << ps))
+            native |= 1u << i;
+        if (!t->splinter)
+            continue;
+        /* else those that splinter it into their largest size below ps,
+         * the largest piece of all */
+        int q = -1;
+        for (unsigned z = 0; z < ps; z++)
+            if (t->sizes & (1u << z))
+                q = (int)z;
+        if (q > best)
+            best = q, split = 0;
+        if (q >= 0 && q == best)
+            split |= 1u << i;
+    }
+    *piece = native ? ps : (best >= 0 ? (unsigned)best : ps);
+    return native ? native : split;
+}
+
 int lk_fill_target(const lookup_t *l, unsigned level, unsigned acc, unsigned ps, uint64_t va, unsigned *piece)
 {
     unsigned c[MMU_TLB_MAX], k = 0;
-    /* the arrays that hold the page size */
+    uint32_t m = lk_fill_candidates(l->tc, l->ntlb, -1, level, acc, ps, piece);
     for (unsigned i = 0; i < l->ntlb; i++)
-        if (sa_enabled(&l->tlb[i]) && serves(&l->tc[i], level, acc) && (l->tc[i].sizes & (1u << ps)))
+        if (m & (1u << i))
             c[k++] = i;
-    unsigned p = ps;
-    if (k == 0) {
-        /* else those that splinter it into their largest size below ps,
-         * the largest piece of all */
-        int best = -1;
-        for (unsigned i = 0; i < l->ntlb; i++) {
-            if (!sa_enabled(&l->tlb[i]) || !serves(&l->tc[i], level, acc) || !l->tc[i].splinter)
-                continue;
-            int q = -1;
-            for (unsigned s = 0; s < ps; s++)
-                if (l->tc[i].sizes & (1u << s))
-                    q = (int)s;
-            if (q < 0)
-                continue;
-            if (q > best) {
-                best = q;
-                k = 0;
-            }
-            if (q == best)
-                c[k++] = i;
-        }
-        if (best < 0)
-            return -1;
-        p = (unsigned)best;
-    }
-    *piece = p;
-    return (int)pick(l->tlb, c, k, page_tag(p, va));
+    if (k == 0)
+        return -1;
+    return (int)pick(l->tlb, c, k, page_tag(*piece, va));
 }
 
 /* Fill the page (base frame, size ps) that contains va into the array of

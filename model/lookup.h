@@ -97,6 +97,13 @@ void lk_inval_pwcs(lookup_t *l, inv_kind_t k, uint16_t pcid);
  * piece's); -1 when no array of that level takes it. */
 int lk_fill_target(const lookup_t *l, unsigned level, unsigned acc, unsigned ps, uint64_t va, unsigned *piece);
 
+/* [T:fill]'s candidates on a configuration's TLB list tc[0..n) (arrays with
+ * entries, index `skip` left out; -1 none): the bit mask of the arrays of
+ * `level` serving acc that hold ps, else of the splintering ones with the
+ * largest piece below ps (0: none); the entry's size in *piece. */
+uint32_t lk_fill_candidates(const mmu_tlb_cfg_t *tc, unsigned n, int skip, unsigned level, unsigned acc, unsigned ps,
+                            unsigned *piece);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,8 @@
 /* onepass.c - STLB counts for many sizes in one run (see onepass.h). */
 #include "onepass.h"
 
+#include "lookup.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,27 +98,7 @@ static int size_check(const onepass_size_t *s, char *err, size_t errlen)
  * bit mask of array indices, and the entry size in *pc. */
 static uint32_t l2_targets(const mmu_config_t *m, int skip, unsigned acc, unsigned ps, unsigned *pc)
 {
-    uint32_t native = 0, split = 0;
-    int best = -1;
-    for (uint32_t i = 0; i < m->ntlb; i++) {
-        const mmu_tlb_cfg_t *t = &m->tlb[i];
-        if ((int)i == skip || t->a.entries == 0 || t->level != 2 || !(t->serves & (1u << acc)))
-            continue;
-        if (t->sizes & (1u << ps))
-            native |= 1u << i;
-        if (!t->splinter)
-            continue;
-        int q = -1;
-        for (unsigned z = 0; z < ps; z++)
-            if (t->sizes & (1u << z))
-                q = (int)z;
-        if (q > best)
-            best = q, split = 0;
-        if (q >= 0 && q == best)
-            split |= 1u << i;
-    }
-    *pc = native ? ps : (best >= 0 ? (unsigned)best : ps);
-    return native ? native : split;
+    return lk_fill_candidates(m->tlb, m->ntlb, skip, 2, acc, ps, pc);
 }
 
 int onepass_check(const sim_config_t *cfg, char *why, size_t n)
