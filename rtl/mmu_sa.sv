@@ -85,27 +85,45 @@ module mmu_sa #(
   localparam int unsigned WW   = mmu_pkg::WAY_W;
   localparam logic [2:0]  SZ   = 3'(SIZES);
 
-  // One word per set: way w's entry is bits [w*EW +: EW] of ent, its LRU age
-  // bits [w*8 +: 8] of age.
-  logic [W*EW-1:0] ent_q  [SETS];
-  logic [W*EW-1:0] ent_d  [SETS];
-  logic [W*8-1:0]  age_q  [SETS];
-  logic [W*8-1:0]  age_d  [SETS];
-  logic [63:0]     plru_q [SETS];
-  logic [63:0]     plru_d [SETS];
-  logic [15:0]     lfsr_q, lfsr_d;
+  // Storage (docs/microarchitecture.md "TLB arrays"): what a real array
+  // keeps in SRAM, one word per set written only when a fill writes that
+  // set, and what it keeps in flip-flops because it is cleared at once.
+  //   ent_q[s]   the set's entries: way w's is bits [w*EW +: EW] (its V flag
+  //              is not used: val_q says which ways are valid)
+  //   val_q      valid bits, bit s*W + w for way w of set s: flash-cleared by
+  //              reset and by the invalidations; set s's are read as the
+  //              part-select val_q[s*W +: W] in place (passed to a function,
+  //              the whole vector would be copied in every evaluation)
+  //   age_q[s]   LRU ages, way w's in bits [w*8 +: 8]; plru_q[s] tree bits;
+  //              both meaningful only once rinit_q[s] is set (the first
+  //              write of the set after reset), before that they read as
+  //              their reset values: an SRAM is not reset
+  logic [W*EW-1:0]   ent_q  [SETS];
+  logic [SETS*W-1:0] val_q;
+  logic [W*8-1:0]    age_q  [SETS];
+  logic [63:0]       plru_q [SETS];
+  logic [SETS-1:0]   rinit_q;
+  logic [15:0]       lfsr_q, lfsr_d;
+
+  // LRU ages after reset: age[w] = w
+  function automatic logic [W*8-1:0] age_reset();
+    for (int unsigned w = 0; w < W; w++) age_reset[w*8 +: 8] = 8'(w);
+  endfunction
+  localparam logic [W*8-1:0] AGE_RST = age_reset();
 
   function automatic int unsigned set_of(input logic [35:0] tag);
     set_of = (SETS == 1) ? 0 : (32'(tag[31:0]) & (SETS - 1));
   endfunction
 
-  function automatic logic entry_match(input logic [EW-1:0] e, input logic [35:0] tag,
+  // a valid entry v of the tag, size and PCID (or global)
+  function automatic logic entry_match(input logic v, input logic [EW-1:0] e, input logic [35:0] tag,
                                        input logic [1:0] size, input logic [11:0] pcid);
     logic [5:0] fl;
     fl = mmu_pkg::sa_flags(e);
-    entry_match = fl[mmu_pkg::F_V] && mmu_pkg::sa_tag(e) == tag && mmu_pkg::sa_size(e) == size &&
+    entry_match = v && mmu_pkg::sa_tag(e) == tag && mmu_pkg::sa_size(e) == size &&
                   (fl[mmu_pkg::F_G] || mmu_pkg::sa_pcid(e) == pcid);
   endfunction
+
 
   // (way < W; a way is selected by comparing it with each w, here and
   // below, rather than by a variable part-select: yosys turns that into a
@@ -172,16 +190,18 @@ module mmu_sa #(
   // ---------------------------------------------------------------- lookups
   always_comb begin : lookup
     logic [W*EW-1:0] set_e;  // the set the port's tag indexes
+    logic [W-1:0]    v;      // its valid bits
     logic [35:0]     tag;
     for (int unsigned p = 0; p < 3; p++) begin
       tag = lk_tag_i[p*36 +: 36];
       set_e = ent_q[set_of(tag)];
+      v = val_q[set_of(tag)*W +: W];
       lk_hit_o[p]              = 1'b0;
       lk_way_o[p*WW +: WW]     = '0;
       lk_entry_o[p*EW +: EW]   = '0;
       if (EN && SZ[p]) begin
         for (int unsigned w = 0; w < W; w++) begin
-          if (!lk_hit_o[p] && entry_match(set_e[w*EW +: EW], tag, 2'(p), lk_pcid_i)) begin
+          if (!lk_hit_o[p] && entry_match(v[w], set_e[w*EW +: EW], tag, 2'(p), lk_pcid_i)) begin
             lk_hit_o[p]            = 1'b1;
             lk_way_o[p*WW +: WW]   = WW'(w);
             lk_entry_o[p*EW +: EW] = set_e[w*EW +: EW];
@@ -192,50 +212,70 @@ module mmu_sa #(
   end
 
   // ------------------------------------------------------------ debug read
+  // A way of a set never written since reset reads as 0 (as sa.c's), an
+  // invalid way with its flags 0 (an invalidation clears them in sa.c).
   always_comb begin : debug_read
     int unsigned ds, dw;
+    logic [W-1:0] v;
     ds = {16'd0, dbg_idx_i / 16'(W)};
     dw = {16'd0, dbg_idx_i % 16'(W)};
+    v = '0;
     dbg_entry_o = '0;
     dbg_age_o   = '0;
     dbg_plru_o  = '0;
     dbg_lfsr_o  = lfsr_q;
     if (EN && ds < SETS) begin
+      v = val_q[ds*W +: W];
       // the way by a loop over constant way numbers: a variable part-select
       // of a wide vector makes Verilator read past a temporary (ASan)
       for (int unsigned w = 0; w < W; w++) begin
         if (w == dw) begin
-          dbg_entry_o = ent_q[ds][w*EW +: EW];
-          dbg_age_o   = age_q[ds][w*8 +: 8];
+          if (rinit_q[ds]) begin
+            dbg_entry_o = ent_q[ds][w*EW +: EW];
+            if (!v[w]) dbg_entry_o = mmu_pkg::sa_set_flags(dbg_entry_o, '0);
+          end
+          dbg_age_o = rinit_q[ds] ? age_q[ds][w*8 +: 8] : AGE_RST[w*8 +: 8];
         end
       end
-      dbg_plru_o  = plru_q[ds];
+      dbg_plru_o = rinit_q[ds] ? plru_q[ds] : '0;
     end
   end
 
-  // --------------------------------------- invalidations by address: match
-  // Step (b) of the updates: each port, in port order, clears the flags of
-  // the entries it matches. A cleared entry matches no later port, and step
-  // (a) changes no entry, so an entry is cleared when any port matches it
-  // as it is at the start of the cycle.
-  logic [W-1:0] inv_kill [SETS];  // inv_kill[s][w]: clear way w of set s
+  // ------------------------------------------------------------- updates
+  // The updates of a cycle, in the order of [T:update]:
+  //   (a) the touch of a lookup hit: the set's replacement state;
+  //   (b) invalidations by address: valid bits cleared (inv_kill);
+  //   (c) fills in port order: each reads its set as (a), (b) and the
+  //       earlier ports left it, and writes the whole set back;
+  //   (d) a control invalidation: valid bits cleared (ctl_kill), judged on
+  //       the entries as (c) left them.
+  // Only the sets that (a) and (c) name are written; (b) and (d) change
+  // only val_q.
+
+  // (b) Each port, in port order, clears the entries it matches. A cleared
+  // entry matches no later port, and (a) changes no entry, so an entry is
+  // cleared when any port matches it as it is at the start of the cycle.
+  logic [SETS*W-1:0] inv_kill;  // bit s*W + w: clear way w of set s
   always_comb begin : inv_match
     logic [EW-1:0] e;
     logic [5:0]    fl;
     logic [35:0]   tag;
     logic [1:0]    size, asize;
     logic [11:0]   pcid;
+    logic [W-1:0]  v;
     logic          who;  // the entry's PCID or global rule allows port i
-    for (int unsigned si = 0; si < SETS; si++) inv_kill[si] = '0;
+    inv_kill = '0;
     e = '0;
     fl = '0;
     tag = '0;
     size = '0;
     asize = '0;
     pcid = '0;
+    v = '0;
     who = 1'b0;
     if (EN && inv_i != '0) begin
       for (int unsigned si = 0; si < SETS; si++) begin
+        v = val_q[si*W +: W];
         for (int unsigned w = 0; w < W; w++) begin
           e = ent_q[si][w*EW +: EW];
           fl = mmu_pkg::sa_flags(e);
@@ -245,18 +285,18 @@ module mmu_sa #(
           pcid = mmu_pkg::sa_pcid(e);
           for (int unsigned i = 0; i < NI; i++) begin
             who = fl[mmu_pkg::F_G] ? !inv_keep_global_i[i] : (pcid == inv_pcid_i[i*12 +: 12]);
-            if (inv_i[i] && fl[mmu_pkg::F_V] && who) begin
+            if (inv_i[i] && v[w] && who) begin
               // the entry a lookup of the address at its size would match
               for (int unsigned sz = 0; sz < 3; sz++) begin
                 if (SZ[sz] && size == 2'(sz) && set_of(inv_tag_i[(3*i+sz)*36 +: 36]) == si &&
                     tag == inv_tag_i[(3*i+sz)*36 +: 36])
-                  inv_kill[si][w] = 1'b1;
+                  inv_kill[si*W + w] = 1'b1;
               end
               // a piece of the page that contains the address, in any set
               if (SPLINTER != 0 && asize > size) begin
                 for (int unsigned a = 1; a < 3; a++) begin
                   if (asize == 2'(a) && mmu_pkg::tag_up(tag, size, asize) == inv_tag_i[(3*i+a)*36 +: 36])
-                    inv_kill[si][w] = 1'b1;
+                    inv_kill[si*W + w] = 1'b1;
                 end
               end
             end
@@ -266,142 +306,182 @@ module mmu_sa #(
     end
   end
 
-  // ---------------------------------------------------------------- updates
-  // A step reads the set it works on into set_e, changes it and writes it
-  // back, so it sees the changes of the steps before it.
-  always_comb begin : update
+  // (a) and (c): what each fill port writes. Port f works on set f_s[f]:
+  // from the storage (a set never written reads as 0, its replacement state
+  // as after reset) with (a) and (b) applied, or as the last earlier port
+  // that wrote the same set left it.
+  int unsigned       t_s;                 // the touched set
+  logic [W*8-1:0]    t_age;               // its state after (a)
+  logic [63:0]       t_plru;
+  int unsigned       f_s    [NF];
+  logic [W*EW-1:0]   f_set  [NF];
+  logic [W-1:0]      f_val  [NF];
+  logic [W*8-1:0]    f_age  [NF];
+  logic [63:0]       f_plru [NF];
+  always_comb begin : fills
     int unsigned     s, way;
-    logic            found, g, kill;
+    logic            found;
     logic [W*EW-1:0] set_e;
+    logic [W-1:0]    v;
+    logic [W*8-1:0]  age;
+    logic [63:0]     plru;
     logic [EW-1:0]   e;
     logic [5:0]      fl;
-    for (int unsigned si = 0; si < SETS; si++) begin
-      ent_d[si]  = ent_q[si];
-      age_d[si]  = age_q[si];
-      plru_d[si] = plru_q[si];
-    end
     lfsr_d = lfsr_q;
     // temporaries, assigned before every use (defaults: no latches)
     s = 0;
     way = 0;
     found = 1'b0;
-    g = 1'b0;
-    kill = 1'b0;
     set_e = '0;
+    v = '0;
+    age = '0;
+    plru = '0;
     e = '0;
     fl = '0;
-    if (EN) begin
-      // (a) touch
-      if (touch_i) begin
-        s = set_of(touch_tag_i);
-        if (REPL == mmu_pkg::REPL_LRU) age_d[s] = lru_touch(age_d[s], 32'(touch_way_i));
-        if (REPL == mmu_pkg::REPL_PLRU) plru_d[s] = plru_touch(plru_d[s], 32'(touch_way_i));
-      end
-      // (b) invalidations by address: clear the entries inv_kill marks
-      if (inv_i != '0) begin
-        for (int unsigned si = 0; si < SETS; si++) begin
-          set_e = ent_d[si];
-          for (int unsigned w = 0; w < W; w++) begin
-            if (inv_kill[si][w]) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(set_e[w*EW +: EW], '0);
-          end
-          ent_d[si] = set_e;
+    for (int unsigned f = 0; f < NF; f++) begin
+      f_s[f]    = 0;
+      f_set[f]  = '0;
+      f_val[f]  = '0;
+      f_age[f]  = '0;
+      f_plru[f] = '0;
+    end
+    // (a)
+    t_s = 0;
+    t_age = '0;
+    t_plru = '0;
+    if (EN && touch_i) begin
+      t_s = set_of(touch_tag_i);
+      t_age = rinit_q[t_s] ? age_q[t_s] : AGE_RST;
+      t_plru = rinit_q[t_s] ? plru_q[t_s] : '0;
+      if (REPL == mmu_pkg::REPL_LRU) t_age = lru_touch(t_age, 32'(touch_way_i));
+      if (REPL == mmu_pkg::REPL_PLRU) t_plru = plru_touch(t_plru, 32'(touch_way_i));
+    end
+    // (c) (a port that does not fill computes nothing)
+    for (int unsigned f = 0; f < NF; f++) begin
+      if (EN && fill_i[f]) begin
+        e = fill_entry_i[f*EW +: EW];
+        s = set_of(mmu_pkg::sa_tag(e));
+        f_s[f] = s;
+        set_e = rinit_q[s] ? ent_q[s] : '0;
+        v = val_q[s*W +: W] & ~inv_kill[s*W +: W];
+        age = rinit_q[s] ? age_q[s] : AGE_RST;
+        plru = rinit_q[s] ? plru_q[s] : '0;
+        if (touch_i && t_s == s) begin
+          age = t_age;
+          plru = t_plru;
         end
+        for (int unsigned g = 0; g < f; g++) begin
+          if (fill_i[g] && f_s[g] == s) begin
+            set_e = f_set[g];
+            v = f_val[g];
+            age = f_age[g];
+            plru = f_plru[g];
+          end
+        end
+        found = 1'b0;
+        way = 0;
+        for (int unsigned w = 0; w < W; w++) begin
+          if (!found && entry_match(v[w], set_e[w*EW +: EW], mmu_pkg::sa_tag(e), mmu_pkg::sa_size(e),
+                                    mmu_pkg::sa_pcid(e))) begin
+            found = 1'b1;
+            way = w;
+          end
+        end
+        for (int unsigned w = 0; w < W; w++) begin
+          if (!found && !v[w]) begin
+            found = 1'b1;
+            way = w;
+          end
+        end
+        if (!found) begin
+          if (REPL == mmu_pkg::REPL_LRU) way = lru_victim(age);
+          else if (REPL == mmu_pkg::REPL_PLRU) way = plru_victim(plru);
+          else begin
+            lfsr_d = mmu_pkg::lfsr_step(lfsr_d);
+            way = {16'd0, mod_w(lfsr_d)};  // lfsr % W
+          end
+        end
+        fl = mmu_pkg::sa_flags(e);
+        fl[mmu_pkg::F_V] = 1'b1;
+        for (int unsigned w = 0; w < W; w++) begin
+          if (w == way) begin
+            set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(e, fl);
+            v[w] = 1'b1;
+          end
+        end
+        if (REPL == mmu_pkg::REPL_LRU) age = lru_touch(age, way);
+        if (REPL == mmu_pkg::REPL_PLRU) plru = plru_touch(plru, way);
+        f_set[f]  = set_e;
+        f_val[f]  = v;
+        f_age[f]  = age;
+        f_plru[f] = plru;
       end
-      // (c) fills, in port order
+    end
+  end
+
+  // (d) on the entries as (c) left them: the storage's, except in the sets
+  // the fills wrote (the last port that wrote a set has its final value)
+  function automatic logic ctl_match(input logic [EW-1:0] e);
+    logic [5:0] fl;
+    fl = mmu_pkg::sa_flags(e);
+    case (ctl_kind_i)
+      mmu_pkg::INV_ALL:            ctl_match = 1'b1;
+      mmu_pkg::INV_NONGLOBAL:      ctl_match = !fl[mmu_pkg::F_G];
+      mmu_pkg::INV_PCID_NONGLOBAL: ctl_match = !fl[mmu_pkg::F_G] && mmu_pkg::sa_pcid(e) == ctl_pcid_i;
+      default:                     ctl_match = mmu_pkg::sa_pcid(e) == ctl_pcid_i;
+    endcase
+  endfunction
+  logic [SETS*W-1:0] ctl_kill;  // bit s*W + w: clear way w of set s
+  always_comb begin : ctl_match_all
+    ctl_kill = '0;
+    if (EN && ctl_inv_i) begin
+      for (int unsigned si = 0; si < SETS; si++) begin
+        for (int unsigned w = 0; w < W; w++) ctl_kill[si*W + w] = ctl_match(ent_q[si][w*EW +: EW]);
+      end
       for (int unsigned f = 0; f < NF; f++) begin
         if (fill_i[f]) begin
-          e = fill_entry_i[f*EW +: EW];
-          s = set_of(mmu_pkg::sa_tag(e));
-          set_e = ent_d[s];
-          found = 1'b0;
-          way = 0;
-          for (int unsigned w = 0; w < W; w++) begin
-            if (!found && entry_match(set_e[w*EW +: EW], mmu_pkg::sa_tag(e), mmu_pkg::sa_size(e),
-                                      mmu_pkg::sa_pcid(e))) begin
-              found = 1'b1;
-              way = w;
-            end
-          end
-          for (int unsigned w = 0; w < W; w++) begin
-            fl = mmu_pkg::sa_flags(set_e[w*EW +: EW]);
-            if (!found && !fl[mmu_pkg::F_V]) begin
-              found = 1'b1;
-              way = w;
-            end
-          end
-          if (!found) begin
-            if (REPL == mmu_pkg::REPL_LRU) way = lru_victim(age_d[s]);
-            else if (REPL == mmu_pkg::REPL_PLRU) way = plru_victim(plru_d[s]);
-            else begin
-              lfsr_d = mmu_pkg::lfsr_step(lfsr_d);
-              way = {16'd0, mod_w(lfsr_d)};  // lfsr % W
-            end
-          end
-          fl = mmu_pkg::sa_flags(e);
-          fl[mmu_pkg::F_V] = 1'b1;
-          for (int unsigned w = 0; w < W; w++) begin
-            if (w == way) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(e, fl);
-          end
-          ent_d[s] = set_e;
-          if (REPL == mmu_pkg::REPL_LRU) age_d[s] = lru_touch(age_d[s], way);
-          if (REPL == mmu_pkg::REPL_PLRU) plru_d[s] = plru_touch(plru_d[s], way);
-        end
-      end
-      // (d) control invalidation
-      if (ctl_inv_i) begin
-        for (int unsigned si = 0; si < SETS; si++) begin
-          set_e = ent_d[si];
-          for (int unsigned w = 0; w < W; w++) begin
-            e = set_e[w*EW +: EW];
-            fl = mmu_pkg::sa_flags(e);
-            g = fl[mmu_pkg::F_G];
-            case (ctl_kind_i)
-              mmu_pkg::INV_ALL:            kill = 1'b1;
-              mmu_pkg::INV_NONGLOBAL:      kill = !g;
-              mmu_pkg::INV_PCID_NONGLOBAL: kill = !g && mmu_pkg::sa_pcid(e) == ctl_pcid_i;
-              default:                     kill = mmu_pkg::sa_pcid(e) == ctl_pcid_i;
-            endcase
-            if (fl[mmu_pkg::F_V] && kill) set_e[w*EW +: EW] = mmu_pkg::sa_set_flags(e, '0);
-          end
-          ent_d[si] = set_e;
+          for (int unsigned w = 0; w < W; w++) ctl_kill[f_s[f]*W + w] = ctl_match(f_set[f][w*EW +: EW]);
         end
       end
     end
   end
 
-  // Synchronous reset, folded into the next state (Verilator cannot reset
-  // large arrays with non-blocking assignments in loops).
-  logic [W*EW-1:0] ent_n  [SETS];
-  logic [W*8-1:0]  age_n  [SETS];
-  logic [63:0]     plru_n [SETS];
-  logic [15:0]     lfsr_n;
-  always_comb begin : reset_mux
-    for (int unsigned si = 0; si < SETS; si++) begin
-      // (every bit assigned first: a loop over more than 64 ways is not
-      // unrolled, and Verilator would see a latch in it)
-      ent_n[si]  = ent_d[si];
-      age_n[si]  = age_d[si];
-      plru_n[si] = plru_d[si];
-      if (!rst_ni) begin
-        ent_n[si]  = '0;
-        plru_n[si] = '0;
-        for (int unsigned w = 0; w < W; w++) age_n[si][w*8 +: 8] = 8'(w);
-      end
+  // The valid bits after (b), (c), (d)
+  logic [SETS*W-1:0] val_d;
+  always_comb begin : valid_next
+    val_d = val_q;
+    if (inv_i != '0) val_d = val_d & ~inv_kill;
+    for (int unsigned f = 0; f < NF; f++) begin
+      if (EN && fill_i[f]) val_d[f_s[f]*W +: W] = f_val[f];
     end
-    lfsr_n = !rst_ni ? ((LFSR_SEED == 0) ? 16'hACE1 : 16'(LFSR_SEED)) : lfsr_d;
+    if (ctl_inv_i) val_d = val_d & ~ctl_kill;
   end
 
-  // The registers of each set in a generate loop: Verilator cannot make
-  // non-blocking assignments to arrays in long for loops, yosys cannot copy
-  // whole unpacked arrays.
-  for (genvar si = 0; si < SETS; si++) begin : g_set
-    always_ff @(posedge clk_i) begin
-      ent_q[si]  <= ent_n[si];
-      age_q[si]  <= age_n[si];
-      plru_q[si] <= plru_n[si];
+  // The registers. Only the sets touched or filled are written (an SRAM's
+  // one write per port); reset clears the valid bits and marks every set
+  // unwritten, and restarts the LFSR.
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      val_q   <= '0;
+      rinit_q <= '0;
+      lfsr_q  <= (LFSR_SEED == 0) ? 16'hACE1 : 16'(LFSR_SEED);
+    end else if (EN) begin
+      val_q  <= val_d;
+      lfsr_q <= lfsr_d;
+      if (touch_i) begin
+        age_q[t_s]  <= t_age;
+        plru_q[t_s] <= t_plru;
+      end
+      for (int unsigned f = 0; f < NF; f++) begin
+        if (fill_i[f]) begin
+          ent_q[f_s[f]]   <= f_set[f];
+          age_q[f_s[f]]   <= f_age[f];
+          plru_q[f_s[f]]  <= f_plru[f];
+          rinit_q[f_s[f]] <= 1'b1;
+        end
+      end
     end
   end
-  always_ff @(posedge clk_i) lfsr_q <= lfsr_n;
 
 `ifndef SYNTHESIS
   // Parameters the code relies on (checked at elaboration, as cfg_check does)
@@ -439,10 +519,11 @@ module mmu_sa #(
         automatic int unsigned ng = 0, nl = 0;
         automatic logic [35:0] tag = lk_tag_i[p*36 +: 36];
         automatic logic [W*EW-1:0] set_e = ent_q[set_of(tag)];
+        automatic logic [W-1:0] v = val_q[set_of(tag)*W +: W];
         if (SZ[p]) begin
           for (int unsigned w = 0; w < W; w++) begin
             automatic logic [5:0] fl = mmu_pkg::sa_flags(set_e[w*EW +: EW]);
-            if (entry_match(set_e[w*EW +: EW], tag, 2'(p), lk_pcid_i)) begin
+            if (entry_match(v[w], set_e[w*EW +: EW], tag, 2'(p), lk_pcid_i)) begin
               if (fl[mmu_pkg::F_G]) ng++;
               else nl++;
             end

@@ -3,6 +3,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <type_traits>
 
 #include "Vmmu_top.h"
 #include "Vmmu_top___024root.h" // the registers tb_break.vlt makes writable
@@ -14,7 +15,7 @@ namespace {
 constexpr unsigned RT_FREE = 0, RT_DONE = 5, W_IDLE = 0;
 constexpr unsigned SA_EW = 110;           // sa_entry_t: {tag 36, data 52, pcid 12, asize 2, size 2, flags 6}
 constexpr unsigned SA_TAG = 74, SA_SIZE = 6; // bit positions
-constexpr unsigned F_V = 1u << 0, F_G = 1u << 1;
+constexpr unsigned F_G = 1u << 1;
 
 // bits [lo, lo+n) of a wide Verilator vector (n <= 64)
 template <class W> uint64_t get_bits(const W &w, unsigned lo, unsigned n)
@@ -32,15 +33,32 @@ template <class W> void set_bits(W &w, unsigned lo, unsigned n, uint64_t v)
     }
 }
 
+// bit i of a Verilated vector: an integer up to 64 bits, a VlWide above
+template <class V> bool vec_bit(const V &v, unsigned i)
+{
+    if constexpr (std::is_integral_v<V>)
+        return v >> i & 1;
+    else
+        return v[i / 32] >> (i % 32) & 1;
+}
+template <class V> void vec_set(V &v, unsigned i)
+{
+    if constexpr (std::is_integral_v<V>)
+        v = (V)(v | (V)1 << i);
+    else
+        v[i / 32] |= 1u << (i % 32);
+}
+
 // double-hit: in the registers ent (one word per set) of a TLB array with
 // `sets` sets of `ways` ways, copy the first valid entry into every way of
 // its set with G = 1; its page's address in va, what was done in b.
-template <class E> bool dup_entry(E &ent, unsigned slot, unsigned sets, unsigned ways, uint64_t &va, char *b, size_t n)
+template <class E, class V>
+bool dup_entry(E &ent, V &val, unsigned slot, unsigned sets, unsigned ways, uint64_t &va, char *b, size_t n)
 {
     int s = -1, w = -1;
     for (unsigned si = 0; si < sets && s < 0; si++)
         for (unsigned wi = 0; wi < ways && s < 0; wi++)
-            if (get_bits(ent[si], wi * SA_EW, 6) & F_V) {
+            if (vec_bit(val, si * ways + wi)) {
                 s = (int)si;
                 w = (int)wi;
             }
@@ -48,9 +66,11 @@ template <class E> bool dup_entry(E &ent, unsigned slot, unsigned sets, unsigned
         return false;
     const unsigned lo = (unsigned)w * SA_EW;
     set_bits(ent[s], lo, 6, get_bits(ent[s], lo, 6) | F_G);
-    for (unsigned wi = 0; wi < ways; wi++) // the whole entry, in two halves of 55 bits
+    for (unsigned wi = 0; wi < ways; wi++) { // the whole entry, in two halves of 55 bits; valid
         for (unsigned o = 0; o < SA_EW; o += SA_EW / 2)
             set_bits(ent[s], wi * SA_EW + o, SA_EW / 2, get_bits(ent[s], lo + o, SA_EW / 2));
+        vec_set(val, (unsigned)s * ways + wi);
+    }
     const uint64_t tag = get_bits(ent[s], lo + SA_TAG, 36);
     const unsigned size = (unsigned)get_bits(ent[s], lo + SA_SIZE, 2);
     va = tag << (size == MMU_PS_4K ? 12 : size == MMU_PS_2M ? 21 : 30);
@@ -239,7 +259,7 @@ bool Breaker::apply(uint64_t t, bool prev_ctl, const mmu_out_t &d, mmu_in_t &in,
             return false;
         // the first level-1 TLB array with two ways or more (a level-1
         // array is looked up with the address of every request offered):
-        // its registers are u_lookup.g_tlb[i].g_arr.u_sa.ent_q, which exist only for
+        // its registers are u_lookup.g_tlb[i].g_arr.u_sa.ent_q and val_q, which exist only for
         // the slots the RTL was built with
         bool done = false;
         uint64_t va = 0;
@@ -247,7 +267,8 @@ bool Breaker::apply(uint64_t t, bool prev_ctl, const mmu_out_t &d, mmu_in_t &in,
         char what[200];
 #define TB_DUP(i)                                                                                                      \
     if (!done && nt > i && cfg_.mmu.tlb[i].level == 1 && cfg_.mmu.tlb[i].a.ways >= 2)                                \
-        done = dup_entry(r->mmu_top__DOT__u_lookup__DOT__g_tlb__BRA__##i##__KET____DOT__g_arr__DOT__u_sa__DOT__ent_q, i,            \
+        done = dup_entry(r->mmu_top__DOT__u_lookup__DOT__g_tlb__BRA__##i##__KET____DOT__g_arr__DOT__u_sa__DOT__ent_q,           \
+                         r->mmu_top__DOT__u_lookup__DOT__g_tlb__BRA__##i##__KET____DOT__g_arr__DOT__u_sa__DOT__val_q, i, \
                          cfg_.mmu.tlb[i].a.entries / cfg_.mmu.tlb[i].a.ways, cfg_.mmu.tlb[i].a.ways, va, what,       \
                          sizeof what);
 #if MMU_RTL_TLB0_ENTRIES
