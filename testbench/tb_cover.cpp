@@ -1,6 +1,8 @@
 // tb_cover.cpp - see tb_cover.h and docs/coverage.md.
 #include "tb_cover.h"
 
+#include "lookup.h" // lk_fill_candidates
+
 #include <cjson/cJSON.h>
 
 #include <algorithm>
@@ -280,37 +282,20 @@ CovConfig CovConfig::from(const mmu_config_t &c)
     return k;
 }
 
-// model/lookup.c lk_fill_target, without the choice among the candidates
+// [T:fill]'s candidates: model/lookup.c's own rule (lk_fill_candidates) on
+// the arrays as the coverage keeps them
 unsigned CovConfig::candidates(unsigned level, unsigned acc, unsigned ps, unsigned *piece) const
 {
-    unsigned m = 0;
-    auto takes = [&](const CovArray &t) { return t.on && t.level == level && (t.serves >> acc & 1); };
-    for (size_t i = 0; i < tlb.size(); i++)
-        if (takes(tlb[i]) && (tlb[i].sizes >> ps & 1))
-            m |= 1u << i;
-    *piece = ps;
-    if (m)
-        return m;
-    int best = -1;
-    for (size_t i = 0; i < tlb.size(); i++) {
-        if (!takes(tlb[i]) || !tlb[i].splinter)
-            continue;
-        int q = -1;
-        for (unsigned s = 0; s < ps; s++)
-            if (tlb[i].sizes >> s & 1)
-                q = (int)s;
-        if (q < 0)
-            continue;
-        if (q > best) {
-            best = q;
-            m = 0;
-        }
-        if (q == best)
-            m |= 1u << i;
+    mmu_tlb_cfg_t tc[MMU_TLB_MAX] = {};
+    const unsigned n = (unsigned)std::min<size_t>(tlb.size(), MMU_TLB_MAX);
+    for (unsigned i = 0; i < n; i++) {
+        tc[i].level = tlb[i].level;
+        tc[i].serves = tlb[i].serves;
+        tc[i].sizes = tlb[i].sizes;
+        tc[i].splinter = tlb[i].splinter;
+        tc[i].a.entries = tlb[i].on ? 1 : 0;
     }
-    if (best >= 0)
-        *piece = (unsigned)best;
-    return m;
+    return lk_fill_candidates(tc, n, -1, level, acc, ps, piece);
 }
 
 unsigned CovConfig::level_sizes(unsigned level) const
