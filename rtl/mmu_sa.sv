@@ -98,10 +98,13 @@ module mmu_sa #(
   //              both meaningful only once rinit_q[s] is set (the first
   //              write of the set after reset), before that they read as
   //              their reset values: an SRAM is not reset
-  logic [W*EW-1:0]   ent_q  [SETS];
-  logic [SETS*W-1:0] val_q;
-  logic [W*8-1:0]    age_q  [SETS];
-  logic [63:0]       plru_q [SETS];
+  // (mem2reg: yosys keeps these as registers. Read by every tag compare of
+  // an invalidation they are not SRAMs yet, and as memories with a read
+  // port per set yosys's memory_share runs out of memory.)
+  (* mem2reg *) logic [W*EW-1:0] ent_q  [SETS];
+  logic [SETS*W-1:0]             val_q;
+  (* mem2reg *) logic [W*8-1:0]  age_q  [SETS];
+  (* mem2reg *) logic [63:0]     plru_q [SETS];
   logic [SETS-1:0]   rinit_q;
   logic [15:0]       lfsr_q, lfsr_d;
 
