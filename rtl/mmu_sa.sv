@@ -89,12 +89,14 @@ module mmu_sa #(
   // keeps in SRAM, one word per set written only when a fill writes that
   // set, and what it keeps in flip-flops because it is cleared at once.
   //   ent_q[s]   the set's entries: way w's is bits [w*EW +: EW] (its V flag
-  //              is not used: val_q says which ways are valid)
+  //              is never read: val_q says which ways are valid, and the
+  //              lookup and debug outputs carry V from it)
   //   val_q      valid bits, bit s*W + w for way w of set s: flash-cleared by
   //              reset and by the invalidations; set s's are read as the
   //              part-select val_q[s*W +: W] in place (passed to a function,
   //              the whole vector would be copied in every evaluation)
-  //   age_q[s]   LRU ages, way w's in bits [w*8 +: 8]; plru_q[s] tree bits;
+  //   age_q[s]   LRU ages, way w's in bits [w*8 +: 8] (LRU arrays only);
+  //              plru_q[s] tree bits (PLRU arrays only, the W-1 used);
   //              both meaningful only once rinit_q[s] is set (the first
   //              write of the set after reset), before that they read as
   //              their reset values: an SRAM is not reset
@@ -113,6 +115,9 @@ module mmu_sa #(
     for (int unsigned w = 0; w < W; w++) age_reset[w*8 +: 8] = 8'(w);
   endfunction
   localparam logic [W*8-1:0] AGE_RST = age_reset();
+  // the tree bits a W-way tree-PLRU uses (W-1 of the 64)
+  localparam logic [63:0] PLRU_USED = (W > 1) ? (64'd1 << (W - 1)) - 64'd1 : 64'd0;
+  localparam bit IS_LRU = (REPL == mmu_pkg::REPL_LRU), IS_PLRU = (REPL == mmu_pkg::REPL_PLRU);
 
   function automatic int unsigned set_of(input logic [35:0] tag);
     set_of = (SETS == 1) ? 0 : (32'(tag[31:0]) & (SETS - 1));
@@ -207,7 +212,8 @@ module mmu_sa #(
           if (!lk_hit_o[p] && entry_match(v[w], set_e[w*EW +: EW], tag, 2'(p), lk_pcid_i)) begin
             lk_hit_o[p]            = 1'b1;
             lk_way_o[p*WW +: WW]   = WW'(w);
-            lk_entry_o[p*EW +: EW] = set_e[w*EW +: EW];
+            lk_entry_o[p*EW +: EW] = mmu_pkg::sa_set_flags(set_e[w*EW +: EW],
+                                                           mmu_pkg::sa_flags(set_e[w*EW +: EW]) | 6'd1);
           end
         end
       end
@@ -235,12 +241,12 @@ module mmu_sa #(
         if (w == dw) begin
           if (rinit_q[ds]) begin
             dbg_entry_o = ent_q[ds][w*EW +: EW];
-            if (!v[w]) dbg_entry_o = mmu_pkg::sa_set_flags(dbg_entry_o, '0);
+            dbg_entry_o = mmu_pkg::sa_set_flags(dbg_entry_o, v[w] ? (mmu_pkg::sa_flags(dbg_entry_o) | 6'd1) : 6'd0);
           end
-          dbg_age_o = rinit_q[ds] ? age_q[ds][w*8 +: 8] : AGE_RST[w*8 +: 8];
+          dbg_age_o = (IS_LRU && rinit_q[ds]) ? age_q[ds][w*8 +: 8] : AGE_RST[w*8 +: 8];
         end
       end
-      dbg_plru_o = rinit_q[ds] ? plru_q[ds] : '0;
+      dbg_plru_o = (IS_PLRU && rinit_q[ds]) ? (plru_q[ds] & PLRU_USED) : '0;
     end
   end
 
@@ -354,8 +360,8 @@ module mmu_sa #(
     t_plru = '0;
     if (EN && touch_i) begin
       t_s = set_of(touch_tag_i);
-      t_age = rinit_q[t_s] ? age_q[t_s] : AGE_RST;
-      t_plru = rinit_q[t_s] ? plru_q[t_s] : '0;
+      t_age = (IS_LRU && rinit_q[t_s]) ? age_q[t_s] : AGE_RST;
+      t_plru = (IS_PLRU && rinit_q[t_s]) ? (plru_q[t_s] & PLRU_USED) : '0;
       if (REPL == mmu_pkg::REPL_LRU) t_age = lru_touch(t_age, 32'(touch_way_i));
       if (REPL == mmu_pkg::REPL_PLRU) t_plru = plru_touch(t_plru, 32'(touch_way_i));
     end
@@ -367,8 +373,8 @@ module mmu_sa #(
         f_s[f] = s;
         set_e = rinit_q[s] ? ent_q[s] : '0;
         v = val_q[s*W +: W] & ~inv_kill[s*W +: W];
-        age = rinit_q[s] ? age_q[s] : AGE_RST;
-        plru = rinit_q[s] ? plru_q[s] : '0;
+        age = (IS_LRU && rinit_q[s]) ? age_q[s] : AGE_RST;
+        plru = (IS_PLRU && rinit_q[s]) ? (plru_q[s] & PLRU_USED) : '0;
         if (touch_i && t_s == s) begin
           age = t_age;
           plru = t_plru;
@@ -472,14 +478,14 @@ module mmu_sa #(
       val_q  <= val_d;
       lfsr_q <= lfsr_d;
       if (touch_i) begin
-        age_q[t_s]  <= t_age;
-        plru_q[t_s] <= t_plru;
+        if (IS_LRU) age_q[t_s] <= t_age;
+        if (IS_PLRU) plru_q[t_s] <= t_plru;
       end
       for (int unsigned f = 0; f < NF; f++) begin
         if (fill_i[f]) begin
           ent_q[f_s[f]]   <= f_set[f];
-          age_q[f_s[f]]   <= f_age[f];
-          plru_q[f_s[f]]  <= f_plru[f];
+          if (IS_LRU) age_q[f_s[f]] <= f_age[f];
+          if (IS_PLRU) plru_q[f_s[f]] <= f_plru[f];
           rinit_q[f_s[f]] <= 1'b1;
         end
       end
